@@ -1,0 +1,92 @@
+package genaiprocessor
+
+import (
+	"context"
+	"errors"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/genai"
+)
+
+// spanContext is one span with its resource, scope and GenAI view, handed to
+// every stage in turn.
+type spanContext struct {
+	resource pcommon.Resource
+	scope    pcommon.InstrumentationScope
+	span     ptrace.Span
+	view     *genai.View
+}
+
+type genaiProcessor struct {
+	logger  *zap.Logger
+	sampler *sampler
+	masker  *masker
+	pricer  *pricer
+}
+
+func newGenAIProcessor(set processor.Settings, cfg *Config) (*genaiProcessor, error) {
+	p := &genaiProcessor{logger: set.Logger}
+	var err error
+	if p.sampler, err = newSampler(set, &cfg.Sampling); err != nil {
+		return nil, err
+	}
+	if p.masker, err = newMasker(set, &cfg.Masking); err != nil {
+		return nil, err
+	}
+	if p.pricer, err = newPricer(set, &cfg.Pricing); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *genaiProcessor) start(ctx context.Context, host component.Host) error {
+	if err := p.pricer.start(ctx, host); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p *genaiProcessor) shutdown(ctx context.Context) error {
+	return errors.Join(p.pricer.shutdown(ctx))
+}
+
+// processTraces runs the stages on every span: recognize, sample payloads,
+// mask PII, price tokens. Resource and scope attributes are masked once per
+// resource and scope.
+func (p *genaiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	var view genai.View
+	sc := spanContext{view: &view}
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		sc.resource = rs.Resource()
+		p.masker.maskResource(ctx, sc.resource)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			sc.scope = ss.Scope()
+			p.masker.maskScope(ctx, sc.scope)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				sc.span = spans.At(k)
+				genai.Read(sc.view, sc.resource, sc.scope, sc.span)
+				p.sampler.processSpan(ctx, &sc)
+				p.masker.processSpan(ctx, &sc)
+				p.pricer.processSpan(ctx, &sc)
+			}
+		}
+	}
+	return td, nil
+}
+
+// processLogs masks log records; scores and their comments travel as logs.
+func (p *genaiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	p.masker.processLogs(ctx, ld)
+	return ld, nil
+}
