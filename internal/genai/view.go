@@ -1,5 +1,3 @@
-// Package genai reads one span, whatever GenAI convention it follows, into a
-// single View that the processor stages and the Langfuse exporter share.
 package genai
 
 import (
@@ -100,8 +98,8 @@ type ToolCall struct {
 }
 
 // View is the GenAI reading of one span. String fields refer to the span's
-// attribute values without copying; a View must not outlive the span it was
-// read from unless the caller copies the strings it keeps.
+// attribute values without copying. A View must therefore not outlive the
+// span it was read from unless the caller copies the strings it keeps.
 type View struct {
 	Convention Convention
 	Type       ObservationType
@@ -174,6 +172,11 @@ type View struct {
 	Environment         string
 	Release             string
 	Version             string
+
+	// InvalidValues counts attribute values that Read skipped because they
+	// were invalid, such as negative token counts or a usage_details
+	// attribute that is not a JSON object.
+	InvalidValues int
 
 	// scan is scratch space reused across Read calls.
 	scan *spanScan

@@ -126,9 +126,9 @@ type ingestionResponse struct {
 	Errors    []ingestionError   `json:"errors"`
 }
 
-// handleIngestion checks a batch request. Like Langfuse it answers 400 only
-// when the body is not an object with a batch array, and otherwise 207 with
-// one success or error per event.
+// handleIngestion checks a batch request. Like Langfuse, it responds with 400
+// only when the body is not an object with a batch array, and otherwise with
+// 207 and one success or error per event.
 func (s *Server) handleIngestion(w http.ResponseWriter, r *http.Request, body []byte) int {
 	if err := checkIngestionVersion(r); err != nil {
 		return s.reject(w, http.StatusBadRequest, err.Error())
@@ -295,7 +295,7 @@ func checkSilentDrops(event map[string]any) []string {
 	body, _ := event["body"].(map[string]any)
 
 	if id, _ := body["id"].(string); id == "" {
-		problems = append(problems, "body.id is missing, so Langfuse drops the event after answering 201")
+		problems = append(problems, "body.id is missing, so Langfuse drops the event after responding with 201")
 	}
 
 	eventType, _ := event["type"].(string)

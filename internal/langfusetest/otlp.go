@@ -20,9 +20,9 @@ var langfuseJSONObjectAttributes = []string{
 	"langfuse.observation.model.parameters",
 }
 
-// handleOTLP checks and stores one OTLP/HTTP export request. Langfuse answers
-// 400 for an unknown content type and for spans with missing ids, and 200
-// with a JSON body otherwise.
+// handleOTLP checks and stores one OTLP/HTTP export request. Langfuse responds
+// with 400 to an unknown content type and to spans with missing ids, and with
+// 200 and a JSON body otherwise.
 func (s *Server) handleOTLP(w http.ResponseWriter, r *http.Request, body []byte) int {
 	if err := checkIngestionVersion(r); err != nil {
 		return s.reject(w, http.StatusBadRequest, err.Error())

@@ -32,7 +32,7 @@ const (
 )
 
 // DefaultMaxBodyBytes is the largest ingestion request body the server
-// accepts before answering 413: Next.js's bodyParser limit of 4.5 MB that
+// accepts before responding with 413: Next.js's bodyParser limit of 4.5 MB that
 // Langfuse configures on /api/public/ingestion.
 const DefaultMaxBodyBytes = 4_500_000
 
@@ -54,7 +54,7 @@ func WithKeys(publicKey, secretKey string) Option {
 	}
 }
 
-// WithMaxBodyBytes sets the body size above which both endpoints answer 413.
+// WithMaxBodyBytes sets the body size above which both endpoints respond with 413.
 // The OTLP endpoint has no limit unless this option is given.
 func WithMaxBodyBytes(n int) Option {
 	return func(s *settings) { s.maxBodyBytes = n }
@@ -68,7 +68,7 @@ func AllowProblems() Option {
 
 // Fault is one scripted response that replaces normal handling.
 type Fault struct {
-	// Status is the HTTP status to answer with.
+	// Status is the HTTP status of the response.
 	Status int
 	// RetryAfter is the Retry-After header value; empty sends none.
 	RetryAfter string
@@ -86,7 +86,7 @@ type Request struct {
 	Path   string
 	Header http.Header
 	Body   []byte
-	// Status is the status the server answered with.
+	// Status is the status of the server's response.
 	Status int
 }
 
@@ -267,7 +267,7 @@ func (s *Server) Up() error {
 }
 
 // FailNext makes the next n requests fail with status and the body Langfuse
-// sends for it. 429 and 503 answers carry Retry-After: 1.
+// sends for it. 429 and 503 responses carry Retry-After: 1.
 func (s *Server) FailNext(n int, status int) {
 	fault := Fault{Status: status}
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
@@ -287,7 +287,7 @@ func (s *Server) InjectFaults(n int, fault Fault) {
 }
 
 // FailEvent makes the ingestion endpoint report eventID as failed with
-// status and message inside its 207 answer, the next times it receives that
+// status and message inside its 207 response, the next times it receives that
 // event id. Other events in the same batch succeed.
 func (s *Server) FailEvent(eventID string, status int, message string, times int) {
 	s.mu.Lock()
@@ -345,7 +345,7 @@ func (s *Server) SpanByID(spanID string) (Span, bool) {
 	return Span{}, false
 }
 
-// Events returns every ingestion event the server answered with 201, in
+// Events returns every ingestion event the server accepted with 201, in
 // arrival order, score-create events included.
 func (s *Server) Events() []Event {
 	s.mu.Lock()
@@ -380,7 +380,7 @@ func (s *Server) Problems() []string {
 	return append([]string(nil), s.problems...)
 }
 
-// Reset forgets received data, problems and pending faults.
+// Reset clears received data, problems and pending faults.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -405,7 +405,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 }
 
-// route answers one request and returns the status it wrote.
+// route responds to one request and returns the status it wrote.
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte, readErr error) int {
 	if r.URL.Path != OTLPTracesPath && r.URL.Path != IngestionPath {
 		return writeJSON(w, http.StatusNotFound, map[string]any{"message": "Route not found"})
@@ -453,7 +453,7 @@ func (s *Server) takeFault(path string) (Fault, bool) {
 	return Fault{}, false
 }
 
-// checkAuth answers 401 like Langfuse unless the request carries Basic auth
+// checkAuth responds with 401 like Langfuse unless the request carries Basic auth
 // with the configured keys. Bearer auth on the OTLP endpoint gets 403.
 func (s *Server) checkAuth(w http.ResponseWriter, r *http.Request) (int, bool) {
 	header := r.Header.Get("Authorization")
@@ -469,12 +469,12 @@ func (s *Server) checkAuth(w http.ResponseWriter, r *http.Request) (int, bool) {
 		return 0, true
 	}
 	return writeJSON(w, http.StatusUnauthorized, map[string]any{
-		"error": "Unauthorized",
+		"error":   "Unauthorized",
 		"message": "Invalid credentials. Confirm that you've configured the correct host.",
 	}), false
 }
 
-// reject records a problem and answers like Langfuse does for an invalid
+// reject records a problem and responds like Langfuse does for an invalid
 // request.
 func (s *Server) reject(w http.ResponseWriter, status int, problem string) int {
 	s.addProblem(problem)

@@ -1,0 +1,299 @@
+package payload
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Thresholds of the base64 heuristics, in bytes of base64 text.
+const (
+	// minKeyedBase64 is the least length of a value under a binary key
+	// ("data", "bytes", …) that counts as binary when its object names a
+	// media type or a binary part type; shorter values are too ambiguous.
+	minKeyedBase64 = 16
+	// minUntypedKeyedBase64 is the least length of a value under a binary
+	// key when nothing else in its object says it is binary.
+	minUntypedKeyedBase64 = 256
+	// MinBase64 is the least length of base64 text that counts as binary
+	// under any key or as a whole attribute value: prose of this length
+	// always contains a space or punctuation outside the alphabet.
+	MinBase64 = 1024
+)
+
+// maxDepth bounds the nesting of arrays and objects the walker accepts, so
+// hostile input cannot exhaust the stack.
+const maxDepth = 512
+
+// Part is one payload found in a JSON document.
+type Part struct {
+	Kind Kind
+	// Start and End delimit the value in the document, quotes included when
+	// the value is a string.
+	Start, End int
+	// DataStart is the offset of the base64 data of a binary part: after the
+	// header of a data URI, else after the opening quote.
+	DataStart int
+	// MediaType is the media type of a binary part as the document or its
+	// file signature gives it; "" when unknown. It refers into the document
+	// or to a constant and may contain JSON escapes such as "\/".
+	MediaType string
+	// String reports whether the value is a JSON string.
+	String bool
+	// Escaped reports whether a string value contains escape sequences.
+	Escaped bool
+}
+
+// SyntaxError is returned for a document that is not JSON.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.Msg)
+}
+
+// member is one key and value of the object being walked. Offsets index the
+// document; the key range excludes its quotes.
+type member struct {
+	keyStart, keyEnd int
+	valStart, valEnd int
+	// valType is the first byte of the value: '"', '{', '[', a digit, '-',
+	// 't', 'f' or 'n'.
+	valType    byte
+	valEscaped bool
+	// partsBefore is the number of parts found before the value was walked,
+	// so parts[partsBefore:] lie inside the value.
+	partsBefore int
+	handled     bool
+}
+
+// Walker finds payload parts in JSON documents. It keeps scratch space
+// between calls, so finding parts in a document without any allocates
+// nothing once the scratch space has grown. A Walker is not safe for
+// concurrent use.
+type Walker struct {
+	doc     string
+	members []member
+	parts   []Part
+	depth   int
+}
+
+// Find returns the parts of doc in document order. The slice is valid until
+// the next call. Parts never overlap: a reasoning part or a document that
+// contains binary content is not reported, only the binary content is.
+func (w *Walker) Find(doc string) ([]Part, error) {
+	w.doc = doc
+	w.members = w.members[:0]
+	w.parts = w.parts[:0]
+	w.depth = 0
+
+	i := w.skipSpace(0)
+	if i == len(doc) {
+		return nil, &SyntaxError{Offset: i, Msg: "empty document"}
+	}
+	end, err := w.value(i)
+	if err != nil {
+		w.parts = w.parts[:0]
+		return nil, err
+	}
+	if i = w.skipSpace(end); i != len(doc) {
+		w.parts = w.parts[:0]
+		return nil, &SyntaxError{Offset: i, Msg: "data after the top-level value"}
+	}
+	return w.parts, nil
+}
+
+// LooksLikeJSON reports whether s starts, after white space, with '{' or
+// '[', the only documents that can contain parts.
+func LooksLikeJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func (w *Walker) skipSpace(i int) int {
+	for i < len(w.doc) {
+		switch w.doc[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// value walks the value at i and returns the offset after it.
+func (w *Walker) value(i int) (int, error) {
+	if i >= len(w.doc) {
+		return i, &SyntaxError{Offset: i, Msg: "unexpected end of document"}
+	}
+	switch c := w.doc[i]; {
+	case c == '{':
+		return w.object(i)
+	case c == '[':
+		return w.array(i)
+	case c == '"':
+		end, _, err := w.str(i)
+		return end, err
+	case c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n':
+		return w.scalar(i), nil
+	default:
+		return i, &SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected character %q", c)}
+	}
+}
+
+// str returns the offset after the string that starts at i and whether it
+// contains escapes. Escape sequences are skipped, not checked.
+func (w *Walker) str(i int) (end int, escaped bool, err error) {
+	j := i + 1
+	for {
+		k := strings.IndexByte(w.doc[j:], '"')
+		if k < 0 {
+			return len(w.doc), escaped, &SyntaxError{Offset: i, Msg: "unterminated string"}
+		}
+		b := strings.IndexByte(w.doc[j:j+k], '\\')
+		if b < 0 {
+			return j + k + 1, escaped, nil
+		}
+		escaped = true
+		j += b + 2
+		if j > len(w.doc) {
+			return len(w.doc), escaped, &SyntaxError{Offset: i, Msg: "unterminated string"}
+		}
+	}
+}
+
+// scalar returns the offset after the number or literal at i.
+func (w *Walker) scalar(i int) int {
+	j := i
+	for j < len(w.doc) {
+		switch w.doc[j] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return j
+		}
+		j++
+	}
+	return j
+}
+
+func (w *Walker) enter(i int) error {
+	w.depth++
+	if w.depth > maxDepth {
+		return &SyntaxError{Offset: i, Msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
+	}
+	return nil
+}
+
+func (w *Walker) array(i int) (int, error) {
+	if err := w.enter(i); err != nil {
+		return i, err
+	}
+	i = w.skipSpace(i + 1)
+	if i < len(w.doc) && w.doc[i] == ']' {
+		w.depth--
+		return i + 1, nil
+	}
+
+	for {
+		if i >= len(w.doc) {
+			return i, &SyntaxError{Offset: i, Msg: "unterminated array"}
+		}
+		var end int
+		var err error
+		if w.doc[i] == '"' {
+			var escaped bool
+			end, escaped, err = w.str(i)
+			if err != nil {
+				return end, err
+			}
+			w.findInString(i, end, escaped, nil, "")
+		} else if end, err = w.value(i); err != nil {
+			return end, err
+		}
+
+		i = w.skipSpace(end)
+		if i >= len(w.doc) {
+			return i, &SyntaxError{Offset: i, Msg: "unterminated array"}
+		}
+		switch w.doc[i] {
+		case ',':
+			i = w.skipSpace(i + 1)
+		case ']':
+			w.depth--
+			return i + 1, nil
+		default:
+			return i, &SyntaxError{Offset: i, Msg: "expected ',' or ']' in array"}
+		}
+	}
+}
+
+func (w *Walker) object(i int) (int, error) {
+	if err := w.enter(i); err != nil {
+		return i, err
+	}
+	base := len(w.members)
+	i = w.skipSpace(i + 1)
+	if i < len(w.doc) && w.doc[i] == '}' {
+		w.depth--
+		return i + 1, nil
+	}
+
+	for {
+		if i >= len(w.doc) || w.doc[i] != '"' {
+			return i, &SyntaxError{Offset: i, Msg: "expected a string key in object"}
+		}
+		keyEnd, _, err := w.str(i)
+		if err != nil {
+			return keyEnd, err
+		}
+		m := member{keyStart: i + 1, keyEnd: keyEnd - 1}
+
+		i = w.skipSpace(keyEnd)
+		if i >= len(w.doc) || w.doc[i] != ':' {
+			return i, &SyntaxError{Offset: i, Msg: "expected ':' after object key"}
+		}
+		i = w.skipSpace(i + 1)
+		if i >= len(w.doc) {
+			return i, &SyntaxError{Offset: i, Msg: "missing object value"}
+		}
+
+		m.valStart = i
+		m.valType = w.doc[i]
+		m.partsBefore = len(w.parts)
+		if m.valType == '"' {
+			m.valEnd, m.valEscaped, err = w.str(i)
+		} else {
+			m.valEnd, err = w.value(i)
+		}
+		if err != nil {
+			return m.valEnd, err
+		}
+		w.members = append(w.members, m)
+
+		i = w.skipSpace(m.valEnd)
+		if i >= len(w.doc) {
+			return i, &SyntaxError{Offset: i, Msg: "unterminated object"}
+		}
+		if w.doc[i] == '}' {
+			break
+		}
+		if w.doc[i] != ',' {
+			return i, &SyntaxError{Offset: i, Msg: "expected ',' or '}' in object"}
+		}
+		i = w.skipSpace(i + 1)
+	}
+
+	w.classify(w.members[base:])
+	w.members = w.members[:base]
+	w.depth--
+	return i + 1, nil
+}

@@ -1,0 +1,266 @@
+package pii
+
+// Match is the byte range of one value found in a string and the index of the
+// detector or rule that found it.
+type Match struct {
+	Start, End int
+	// Source indexes the Scanner's detectors, then the Masker's rules.
+	Source int
+}
+
+// Scanner runs a fixed set of detectors over a string in one pass.
+//
+// At the first byte of each ASCII word, and at '+' and '(' after a non-word
+// byte, the scanner checks with table lookups whether any detector can start
+// there: a number start ('+', '(' or a digit) with enough digits ahead for
+// the detector, or the first three bytes of a detector prefix. Only then are
+// detectors called. Anywhere triggers ('@', '%', ':') are examined at every
+// occurrence.
+type Scanner struct {
+	detectors []Detector
+	flags     [256]uint8
+	// prefixBits is a bitmap over prefixKey of every prefix.
+	prefixBits [1 << 18 / 64]uint64
+	byPrefix   [256][]uint8
+	numbers    []numberEntry
+	anywhere   [256][]uint8
+}
+
+type numberEntry struct {
+	detector  uint8
+	minDigits int
+}
+
+// Per-byte flags of a Scanner.
+const (
+	flagAnywhere = 1 << iota
+	flagNumber
+	flagPrefix
+	flagWord
+)
+
+// NewScanner returns a scanner over the given detectors; at most 255 are
+// supported. It panics when a prefix is shorter than two bytes, which is a
+// programming error in a detector.
+func NewScanner(detectors []Detector) *Scanner {
+	sc := &Scanner{detectors: detectors}
+	for idx, d := range detectors {
+		t := d.Trigger()
+		for _, p := range t.Prefixes {
+			if len(p) < 3 {
+				panic("pii: detector " + d.Name() + " has a prefix shorter than three bytes")
+			}
+			key := prefixKey(p[0], p[1], p[2])
+			if p[2] == '#' {
+				key = prefixKey(p[0], p[1], '0')
+			}
+			sc.prefixBits[key/64] |= 1 << (key % 64)
+			sc.flags[p[0]] |= flagPrefix
+			if !containsIndex(sc.byPrefix[p[0]], uint8(idx)) {
+				sc.byPrefix[p[0]] = append(sc.byPrefix[p[0]], uint8(idx))
+			}
+		}
+		if t.Number {
+			sc.numbers = append(sc.numbers, numberEntry{detector: uint8(idx), minDigits: t.MinDigits})
+		}
+		for i := 0; i < len(t.Anywhere); i++ {
+			c := t.Anywhere[i]
+			sc.anywhere[c] = append(sc.anywhere[c], uint8(idx))
+			sc.flags[c] |= flagAnywhere
+		}
+	}
+	if len(sc.numbers) > 0 {
+		for _, c := range []byte("+(0123456789") {
+			sc.flags[c] |= flagNumber
+		}
+	}
+	for c := 0; c < 256; c++ {
+		if isWordByte(byte(c)) {
+			sc.flags[c] |= flagWord
+		}
+	}
+	return sc
+}
+
+func containsIndex(list []uint8, idx uint8) bool {
+	for _, v := range list {
+		if v == idx {
+			return true
+		}
+	}
+	return false
+}
+
+// Detectors returns the scanner's detectors; Match.Source indexes this slice.
+func (sc *Scanner) Detectors() []Detector { return sc.detectors }
+
+// Scan appends the matches in s to dst, sorted by start, with overlapping
+// matches merged, and returns the extended slice. It allocates only when dst
+// must grow.
+//
+// After the first byte of a word the rest of the word is skipped in a tight
+// loop: no number or prefix detector starts inside a word, and anywhere
+// triggers are never word bytes.
+func (sc *Scanner) Scan(s string, hints KeyHints, dst []Match) []Match {
+	first := len(dst)
+	prevWord := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		f := sc.flags[c]
+		if f&flagAnywhere != 0 {
+			if m, ok := sc.anywhereAt(s, i, hints); ok {
+				dst = append(dst, m)
+				i = m.End
+				prevWord = isWordByte(s[i-1])
+				continue
+			}
+		}
+		if !prevWord && f&(flagNumber|flagPrefix) != 0 && sc.mayStartAt(s, i) {
+			if m, ok := sc.wordStartAt(s, i, f, hints); ok {
+				dst = append(dst, m)
+				i = m.End
+				prevWord = isWordByte(s[i-1])
+				continue
+			}
+		}
+		i++
+		if f&flagWord != 0 {
+			for i < len(s) && sc.flags[s[i]]&flagWord != 0 {
+				i++
+			}
+			prevWord = true
+			continue
+		}
+		prevWord = false
+	}
+	return mergeMatches(dst, first)
+}
+
+// mayStartAt reports, from table lookups only, whether a number or prefix
+// detector can match at word start p.
+func (sc *Scanner) mayStartAt(s string, p int) bool {
+	c := s[p]
+	f := sc.flags[c]
+	if f&flagNumber != 0 {
+		return true
+	}
+	if f&flagPrefix == 0 || p+2 >= len(s) {
+		return false
+	}
+	key := prefixKey(c, s[p+1], s[p+2])
+	return sc.prefixBits[key/64]&(1<<(key%64)) != 0
+}
+
+func (sc *Scanner) anywhereAt(s string, i int, hints KeyHints) (Match, bool) {
+	for _, idx := range sc.anywhere[s[i]] {
+		if start, end, ok := sc.detectors[idx].Detect(s, i, hints); ok {
+			return Match{Start: start, End: end, Source: int(idx)}, true
+		}
+	}
+	return Match{}, false
+}
+
+// wordStartAt returns the longest match of the number and prefix detectors
+// that can start at position i; on equal length the detector listed first
+// wins.
+func (sc *Scanner) wordStartAt(s string, i int, f uint8, hints KeyHints) (Match, bool) {
+	best := Match{Source: -1}
+	try := func(idx uint8) {
+		start, end, ok := sc.detectors[idx].Detect(s, i, hints)
+		if ok && end-start > best.End-best.Start {
+			best = Match{Start: start, End: end, Source: int(idx)}
+		}
+	}
+	if f&flagNumber != 0 {
+		digits := digitsAhead(s, i)
+		for _, n := range sc.numbers {
+			if digits >= n.minDigits {
+				try(n.detector)
+			}
+		}
+	}
+	if f&flagPrefix != 0 && i+2 < len(s) {
+		key := prefixKey(s[i], s[i+1], s[i+2])
+		if sc.prefixBits[key/64]&(1<<(key%64)) != 0 {
+			for _, idx := range sc.byPrefix[s[i]] {
+				try(idx)
+			}
+		}
+	}
+	return best, best.Source >= 0
+}
+
+// prefixKey maps the first three bytes of a prefix to a bitmap index: both
+// bytes, and the class of the third (digit, space, '-' or other).
+func prefixKey(b0, b1, b2 byte) uint32 {
+	class := uint32(3)
+	switch {
+	case isDigit(b2):
+		class = 0
+	case b2 == ' ':
+		class = 1
+	case b2 == '-':
+		class = 2
+	}
+	return uint32(b0)<<10 | uint32(b1)<<2 | class
+}
+
+// maxDigitsAhead caps digitsAhead; no number detector needs more.
+const maxDigitsAhead = 20
+
+// digitsAhead counts the digits of the number that starts at position i: runs
+// of digits joined by one separator or by parentheses, as in
+// "+44 (20) 7123 4567" or "4111-1111-1111-1111".
+func digitsAhead(s string, i int) int {
+	n := 0
+	p := i
+	if s[p] == '+' {
+		p++
+	}
+	for p < len(s) && n < maxDigitsAhead {
+		c := s[p]
+		switch {
+		case isDigit(c):
+			n++
+			p++
+			continue
+		case c == '(' || c == ')':
+			p++
+			continue
+		}
+		size := separatorAt(s, p)
+		if size == 0 || p+size >= len(s) || !(isDigit(s[p+size]) || s[p+size] == '(') {
+			break
+		}
+		p += size
+	}
+	return n
+}
+
+// mergeMatches sorts dst[first:] by start and merges overlapping ranges; a
+// merged range keeps the source of its longest part.
+func mergeMatches(dst []Match, first int) []Match {
+	ms := dst[first:]
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && ms[j].Start < ms[j-1].Start; j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+	out := 0
+	for i := 0; i < len(ms); i++ {
+		m := ms[i]
+		if out > 0 && m.Start < ms[out-1].End {
+			prev := &ms[out-1]
+			if m.End-m.Start > prev.End-prev.Start {
+				prev.Source = m.Source
+			}
+			if m.End > prev.End {
+				prev.End = m.End
+			}
+			continue
+		}
+		ms[out] = m
+		out++
+	}
+	return dst[:first+out]
+}

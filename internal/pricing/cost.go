@@ -1,0 +1,155 @@
+package pricing
+
+import (
+	"strconv"
+)
+
+// Usage is the token usage of one model call in disjoint buckets: no token is
+// counted in two of InputUncached, CacheRead, CacheWrite, CacheWrite1h,
+// Output and Reasoning. InputAudio and InputImage are parts of InputUncached,
+// and OutputAudio is part of Output.
+type Usage struct {
+	InputUncached int64
+	CacheRead     int64
+	CacheWrite    int64
+	CacheWrite1h  int64
+	InputAudio    int64
+	InputImage    int64
+	Output        int64
+	Reasoning     int64
+	OutputAudio   int64
+	// AudioSeconds is the length of audio input in seconds, for models
+	// billed per second.
+	AudioSeconds float64
+	// ServiceTier is the provider's service tier ("priority", "flex"); empty
+	// for the default tier.
+	ServiceTier string
+	// Batch is true for requests of a batch job.
+	Batch bool
+}
+
+// prompt returns the whole prompt size that long-context tiers compare with.
+func (u Usage) prompt() int64 {
+	return u.InputUncached + u.CacheRead + u.CacheWrite + u.CacheWrite1h
+}
+
+// Cost is the cost of one model call in USD, per usage type. The fields
+// follow Langfuse's costDetails keys.
+type Cost struct {
+	Input        float64
+	InputAudio   float64
+	InputImage   float64
+	CacheRead    float64
+	CacheWrite   float64
+	Output       float64
+	OutputAudio  float64
+	Reasoning    float64
+	AudioSeconds float64
+	Total        float64
+}
+
+// Rates returns the rates that apply to u: the base rates, replaced by the
+// highest long-context tier that the prompt is above, then by the service
+// tier, then by batch rates.
+func (e *Entry) Rates(u Usage) Rates {
+	r := e.Base
+	prompt := u.prompt()
+	for _, t := range e.Tiers {
+		// The comparison is strict: a prompt of exactly the threshold
+		// stays on the lower tier.
+		if prompt > t.AboveInputTokens {
+			r = r.with(t.Rates)
+			break
+		}
+	}
+
+	// NOTE: service-tier rates replace long-context rates, so a priority or
+	// flex request above a long-context threshold is billed at the plain
+	// service-tier rate. The default table has no combined rates.
+	if u.ServiceTier != "" {
+		if st, ok := e.ServiceTiers[u.ServiceTier]; ok {
+			r = r.with(st)
+		}
+	}
+
+	if u.Batch {
+		r = r.scaled(0.5).with(e.Batch)
+	}
+	return r
+}
+
+// Cost returns the cost of u. Audio and image input and audio output are
+// billed at their own rates when the entry sets them. A missing rate falls
+// back to the rate that the table format names.
+func (e *Entry) Cost(u Usage) Cost {
+	r := e.Rates(u)
+	var c Cost
+
+	text := max(u.InputUncached-u.InputAudio-u.InputImage, 0)
+	c.Input = float64(text) * r.rate(Input)
+	c.InputAudio = float64(u.InputAudio) * r.rate(InputAudio, Input)
+	c.InputImage = float64(u.InputImage) * r.rate(InputImage, Input)
+	c.CacheRead = float64(u.CacheRead) * r.rate(CacheRead, Input)
+	c.CacheWrite = float64(u.CacheWrite)*r.rate(CacheWrite, Input) +
+		float64(u.CacheWrite1h)*r.rate(CacheWrite1h, CacheWrite, Input)
+
+	outText := max(u.Output-u.OutputAudio, 0)
+	c.Output = float64(outText) * r.rate(Output)
+	c.OutputAudio = float64(u.OutputAudio) * r.rate(OutputAudio, Output)
+	c.Reasoning = float64(u.Reasoning) * r.rate(Reasoning, Output)
+
+	perSecond := e.AudioInputPerSecond
+	if u.Batch {
+		perSecond /= 2
+	}
+	c.AudioSeconds = u.AudioSeconds * perSecond
+
+	c.Total = c.Input + c.InputAudio + c.InputImage + c.CacheRead + c.CacheWrite +
+		c.Output + c.OutputAudio + c.Reasoning + c.AudioSeconds
+	return c
+}
+
+// AppendDetailsJSON appends the cost as a JSON object in Langfuse's
+// costDetails keys to dst. input, output and total are always present; the
+// other keys only when their usage bucket is not empty.
+func (c Cost) AppendDetailsJSON(dst []byte, u Usage) []byte {
+	dst = append(dst, '{')
+	dst = appendField(dst, "input", c.Input, false)
+	if u.InputAudio > 0 {
+		dst = appendField(dst, "input_audio", c.InputAudio, true)
+	}
+	if u.InputImage > 0 {
+		dst = appendField(dst, "input_image", c.InputImage, true)
+	}
+	if u.CacheRead > 0 {
+		dst = appendField(dst, "input_cache_read", c.CacheRead, true)
+	}
+	if u.CacheWrite > 0 || u.CacheWrite1h > 0 {
+		dst = appendField(dst, "input_cache_creation", c.CacheWrite, true)
+	}
+	if u.AudioSeconds > 0 {
+		dst = appendField(dst, "input_audio_seconds", c.AudioSeconds, true)
+	}
+	dst = appendField(dst, "output", c.Output, true)
+	if u.OutputAudio > 0 {
+		dst = appendField(dst, "output_audio", c.OutputAudio, true)
+	}
+	if u.Reasoning > 0 {
+		dst = appendField(dst, "output_reasoning_tokens", c.Reasoning, true)
+	}
+	dst = appendField(dst, "total", c.Total, true)
+	return append(dst, '}')
+}
+
+// appendField appends "key":v. Fifteen significant digits keep every cost
+// exact to far better than one part in a billion and format faster than the
+// shortest representation.
+func appendField(dst []byte, key string, v float64, comma bool) []byte {
+	if comma {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, '"')
+	dst = append(dst, key...)
+	dst = append(dst, '"', ':')
+	return strconv.AppendFloat(dst, v, 'g', 15, 64)
+}

@@ -1,0 +1,338 @@
+package langfusereceiver
+
+import (
+	"container/list"
+	"encoding/json"
+	"slices"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Reasons why held observations and traces are sent, recorded as the reason
+// attribute of the flush metric.
+const (
+	flushComplete = "complete"
+	flushTimeout  = "timeout"
+	flushEvicted  = "evicted"
+	flushShutdown = "shutdown"
+)
+
+// retention is how long the receiver remembers an observation or trace after
+// its span was sent, so that a late update is merged with its identity and a
+// late observation gets the trace attributes. Langfuse itself treats a trace
+// id as new again after 10 minutes.
+const retention = 10 * time.Minute
+
+// source is the SDK that sent an event, from the x-langfuse-sdk-* headers.
+// It becomes the resource and scope of the spans built from the event.
+type source struct {
+	sdkName    string
+	sdkVersion string
+}
+
+// heldObservation is the merged state of one observation id.
+type heldObservation struct {
+	fields observationFields
+	// hasCreate is true once a create event arrived. An update alone waits
+	// for its create until the merge timeout.
+	hasCreate bool
+	// pending is true while events wait to be sent.
+	pending bool
+	// firstTimestamp is the earliest envelope timestamp, the start time of
+	// an observation whose events carry none.
+	firstTimestamp time.Time
+	lastSeen       time.Time
+	source         source
+	element        *list.Element
+}
+
+// heldTrace is the merged state of one trace id.
+type heldTrace struct {
+	fields         traceFields
+	pending        bool
+	firstTimestamp time.Time
+	lastSeen       time.Time
+	// maxEnd is the latest end time of the trace's observations, the end
+	// time of the span that stands for the trace.
+	maxEnd  time.Time
+	source  source
+	element *list.Element
+}
+
+// flushCounts counts observations and traces sent, by flush reason.
+type flushCounts map[string]int
+
+// assembler merges create and update events by id and builds spans. Each
+// list orders its entries by last event, oldest first, so that expiry and
+// eviction look only at the front.
+type assembler struct {
+	mu         sync.Mutex
+	timeout    time.Duration
+	maxEntries int
+
+	observations     map[string]*heldObservation
+	observationOrder *list.List
+	traces           map[string]*heldTrace
+	traceOrder       *list.List
+}
+
+func newAssembler(timeout time.Duration, maxEntries int) *assembler {
+	return &assembler{
+		timeout:          timeout,
+		maxEntries:       maxEntries,
+		observations:     map[string]*heldObservation{},
+		observationOrder: list.New(),
+		traces:           map[string]*heldTrace{},
+		traceOrder:       list.New(),
+	}
+}
+
+// add merges the trace and observation events of one request and returns
+// the spans that are complete, with the number sent per reason. Events are
+// applied as Langfuse orders them: creates before updates, each by envelope
+// timestamp.
+func (a *assembler) add(events []event, src source, now time.Time) (ptrace.Traces, flushCounts) {
+	ordered := slices.Clone(events)
+	slices.SortStableFunc(ordered, func(x, y event) int {
+		if x.eventType.update != y.eventType.update {
+			if x.eventType.update {
+				return 1
+			}
+			return -1
+		}
+		return x.timestamp.Compare(y.timestamp)
+	})
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := newSpanBatch()
+	counts := flushCounts{}
+	var touched []*heldObservation
+	for i := range ordered {
+		ev := &ordered[i]
+		switch {
+		case ev.trace != nil:
+			a.addTrace(ev, src, now, out, counts)
+		case ev.observation != nil:
+			touched = append(touched, a.addObservation(ev, src, now, out, counts))
+		}
+	}
+	for _, held := range touched {
+		if held.pending && held.complete() {
+			a.sendObservation(held, out)
+			counts[flushComplete]++
+		}
+	}
+	return out.traces, counts
+}
+
+func (a *assembler) addTrace(ev *event, src source, now time.Time, out *spanBatch, counts flushCounts) {
+	held, ok := a.traces[ev.trace.id]
+	if !ok {
+		held = &heldTrace{fields: traceFields{id: ev.trace.id}, firstTimestamp: ev.timestamp, source: src}
+		held.element = a.traceOrder.PushBack(held)
+		a.traces[ev.trace.id] = held
+		a.evictTraces(out, counts)
+	} else {
+		a.traceOrder.MoveToBack(held.element)
+	}
+	held.fields.mergeTrace(ev.trace)
+	held.pending = true
+	held.lastSeen = now
+	if ev.timestamp.Before(held.firstTimestamp) {
+		held.firstTimestamp = ev.timestamp
+	}
+}
+
+func (a *assembler) addObservation(ev *event, src source, now time.Time, out *spanBatch, counts flushCounts) *heldObservation {
+	fields := ev.observation
+	held, ok := a.observations[fields.id]
+	if !ok {
+		held = &heldObservation{fields: observationFields{id: fields.id}, firstTimestamp: ev.timestamp, source: src}
+		held.element = a.observationOrder.PushBack(held)
+		a.observations[fields.id] = held
+		a.evictObservations(out, counts)
+	} else {
+		a.observationOrder.MoveToBack(held.element)
+	}
+
+	if !ev.eventType.update && !held.hasCreate {
+		// A create that arrives after its updates lies beneath them, because
+		// Langfuse orders an entity's events by timestamp, creates first.
+		merged := *fields
+		merged.mergeObservation(&held.fields)
+		held.fields = merged
+		held.hasCreate = true
+	} else {
+		held.fields.mergeObservation(fields)
+	}
+	held.pending = true
+	held.lastSeen = now
+	if ev.timestamp.Before(held.firstTimestamp) {
+		held.firstTimestamp = ev.timestamp
+	}
+	return held
+}
+
+// complete reports whether an observation can be sent without waiting: it
+// has its create and either an end time or a type that has no update event.
+func (h *heldObservation) complete() bool {
+	if !h.hasCreate {
+		return false
+	}
+	if h.fields.endTime.set {
+		return true
+	}
+	switch h.fields.observationType.value {
+	case "span", "generation", "":
+		return false
+	}
+	return true
+}
+
+// sendObservation builds the span of held and keeps only its identity.
+func (a *assembler) sendObservation(held *heldObservation, out *spanBatch) {
+	trace := a.traces[traceKey(&held.fields)]
+	end := out.addObservation(held, trace)
+	if trace != nil && end.After(trace.maxEnd) {
+		trace.maxEnd = end
+	}
+	held.fields = held.fields.identity()
+	held.pending = false
+}
+
+// sendTrace builds the span that stands for the trace and keeps the fields
+// that later observations of the trace copy.
+func (a *assembler) sendTrace(held *heldTrace, out *spanBatch) {
+	out.addTrace(held)
+	held.fields.input = opt[json.RawMessage]{}
+	held.fields.output = opt[json.RawMessage]{}
+	held.pending = false
+}
+
+// expire sends observations and traces whose last event is at least the
+// merge timeout old, and removes those sent more than retention ago.
+func (a *assembler) expire(now time.Time) (ptrace.Traces, flushCounts) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := newSpanBatch()
+	counts := flushCounts{}
+
+	// Traces go first, so that observations sent in the same pass find
+	// their trace still held.
+	for e := a.traceOrder.Front(); e != nil; {
+		held := e.Value.(*heldTrace)
+		next := e.Next()
+		age := now.Sub(held.lastSeen)
+		if age < a.timeout {
+			break
+		}
+		if held.pending {
+			a.sendTrace(held, out)
+			counts[flushTimeout]++
+		} else if age >= retention {
+			a.traceOrder.Remove(e)
+			delete(a.traces, held.fields.id)
+		}
+		e = next
+	}
+
+	for e := a.observationOrder.Front(); e != nil; {
+		held := e.Value.(*heldObservation)
+		next := e.Next()
+		age := now.Sub(held.lastSeen)
+		if age < a.timeout {
+			break
+		}
+		if held.pending {
+			a.sendObservation(held, out)
+			counts[flushTimeout]++
+		} else if age >= retention {
+			a.observationOrder.Remove(e)
+			delete(a.observations, held.fields.id)
+		}
+		e = next
+	}
+	return out.traces, counts
+}
+
+// flushAll sends everything that is pending, for shutdown.
+func (a *assembler) flushAll() (ptrace.Traces, flushCounts) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := newSpanBatch()
+	counts := flushCounts{}
+	for e := a.traceOrder.Front(); e != nil; e = e.Next() {
+		if held := e.Value.(*heldTrace); held.pending {
+			a.sendTrace(held, out)
+			counts[flushShutdown]++
+		}
+	}
+	for e := a.observationOrder.Front(); e != nil; e = e.Next() {
+		if held := e.Value.(*heldObservation); held.pending {
+			a.sendObservation(held, out)
+			counts[flushShutdown]++
+		}
+	}
+	return out.traces, counts
+}
+
+// evictObservations sends or removes the oldest observations beyond the
+// bound.
+func (a *assembler) evictObservations(out *spanBatch, counts flushCounts) {
+	for len(a.observations) > a.maxEntries {
+		e := a.observationOrder.Front()
+		held := e.Value.(*heldObservation)
+		if held.pending {
+			a.sendObservation(held, out)
+			counts[flushEvicted]++
+		}
+		a.observationOrder.Remove(e)
+		delete(a.observations, held.fields.id)
+	}
+}
+
+// evictTraces sends or removes the oldest traces beyond the bound.
+func (a *assembler) evictTraces(out *spanBatch, counts flushCounts) {
+	for len(a.traces) > a.maxEntries {
+		e := a.traceOrder.Front()
+		held := e.Value.(*heldTrace)
+		if held.pending {
+			a.sendTrace(held, out)
+			counts[flushEvicted]++
+		}
+		a.traceOrder.Remove(e)
+		delete(a.traces, held.fields.id)
+	}
+}
+
+// pendingCount returns the number of observations and traces waiting to be
+// sent.
+func (a *assembler) pendingCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, held := range a.observations {
+		if held.pending {
+			n++
+		}
+	}
+	for _, held := range a.traces {
+		if held.pending {
+			n++
+		}
+	}
+	return n
+}
+
+// traceKey returns the Langfuse trace id of an observation. An observation
+// without one gets a trace of its own, keyed by its id. Langfuse gives it a
+// random trace id instead.
+func traceKey(fields *observationFields) string {
+	if fields.traceID.set {
+		return fields.traceID.value
+	}
+	return fields.id
+}
