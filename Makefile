@@ -25,7 +25,7 @@ BENCHTIME   ?= 1s
 SOURCES := $(shell find receiver processor exporter internal -type f \
 	-not -name '*_test.go' -not -path '*/testdata/*' 2>/dev/null)
 
-.PHONY: all build run test unit-test e2e-deps rules-test demo bench fuzz lint clean
+.PHONY: all build run test unit-test e2e e2e-deps rules-test demo bench fuzz clean
 
 all: build
 
@@ -53,6 +53,9 @@ rules-test:
 
 unit-test:
 	go test ./...
+
+e2e: build e2e-deps
+	OTELCOL_GENAI_BINARY=$(COLLECTOR) OTELCOL_GENAI_E2E=required go test -count=1 ./e2e/ ./deploy/
 
 # The end-to-end tests in e2e/ run the binary named by OTELCOL_GENAI_BINARY and
 # fail when it is missing.

@@ -42,6 +42,36 @@ func TestServerDownThenUp(t *testing.T) {
 	}
 }
 
+// TestTransientFaults checks that a throttled, failing or too-large
+// response loses no span and duplicates none. The test server sends 429 and
+// 503 with Retry-After: 1, and the exporter retries them. It retries 500 with
+// backoff, and after a 413 it sends each half of the request on its own.
+func TestTransientFaults(t *testing.T) {
+	RequireE2E(t)
+	tests := []struct {
+		status int
+		count  int
+	}{
+		{status: http.StatusTooManyRequests, count: 2},
+		{status: http.StatusServiceUnavailable, count: 1},
+		{status: http.StatusInternalServerError, count: 3},
+		{status: http.StatusRequestEntityTooLarge, count: 1},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			srv := langfusetest.New(t)
+			c := StartCollector(t, CollectorOptions{Langfuse: srv})
+
+			srv.FailNext(tt.count, tt.status)
+			td, ids := NewChatTraces(2, 4)
+			SendTraces(t, c, td)
+
+			assertDeliveredOnce(t, srv, ProtocolOTLP, ids)
+			waitForStatus(t, srv, tt.status, deliveryTimeout)
+		})
+	}
+}
+
 func TestCollectorKilledWhileServerDown(t *testing.T) {
 	RequireE2E(t)
 	srv := langfusetest.New(t)

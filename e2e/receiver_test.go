@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/langfuse"
+	"github.com/otelcol-genai/otelcol-genai/internal/langfusetest"
 	"github.com/otelcol-genai/otelcol-genai/receiver/langfusereceiver"
 )
 
@@ -394,30 +395,7 @@ func basicAuthValue(publicKey, secretKey string) string {
 // collector: langfuse receiver, genai processor, langfuse exporter, Langfuse
 // test server.
 func TestReceiverRoundTripV3(t *testing.T) {
-	binary := RequireE2E(t)
-	out, err := exec.Command(binary, "components").CombinedOutput()
-	require.NoError(t, err)
-	if !componentListed(string(out), "receivers", "langfuse") {
-		if os.Getenv(EnvMode) == "required" {
-			t.Fatalf("collector binary %s has no langfuse receiver: add receiver/langfusereceiver to builder-config.yaml", binary)
-		}
-		t.Skipf("collector binary %s has no langfuse receiver", binary)
-	}
-
-	srv := langfusetest.New(t)
-	receiverAddress := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	c := StartCollector(t, CollectorOptions{Langfuse: srv, Configure: func(cfg map[string]any) {
-		cfg["receivers"].(map[string]any)["langfuse"] = map[string]any{
-			"endpoint":      receiverAddress,
-			"merge_timeout": "300ms",
-			"keys":          []any{map[string]any{"public_key": receiverPublicKey, "secret_key": receiverSecretKey}},
-		}
-		pipelines := cfg["service"].(map[string]any)["pipelines"].(map[string]any)
-		traces := pipelines["traces"].(map[string]any)
-		traces["receivers"] = append(traces["receivers"].([]string), "langfuse")
-		pipelines["logs"] = map[string]any{"receivers": []string{"langfuse"}, "exporters": []string{"langfuse"}}
-	}})
-	_ = c
+	srv, receiverAddress := startCollectorWithReceiver(t)
 
 	line := lastLine(RunNodeOutput(t, "langfuse-v3.mjs", map[string]string{
 		"E2E_LANGFUSE_BASEURL":    "http://" + receiverAddress,
@@ -467,4 +445,63 @@ func TestReceiverRoundTripV3(t *testing.T) {
 func lastLine(output string) string {
 	lines := strings.Split(strings.TrimSpace(output), "\n")
 	return lines[len(lines)-1]
+}
+
+// startCollectorWithReceiver starts the built collector with the langfuse
+// receiver added to the traces pipeline and to a logs pipeline, and returns
+// the Langfuse test server and the receiver's address.
+func startCollectorWithReceiver(t *testing.T) (*langfusetest.Server, string) {
+	t.Helper()
+	binary := RequireE2E(t)
+	out, err := exec.Command(binary, "components").CombinedOutput()
+	require.NoError(t, err)
+	if !componentListed(string(out), "receivers", "langfuse") {
+		if os.Getenv(EnvMode) == "required" {
+			t.Fatalf("collector binary %s has no langfuse receiver: add receiver/langfusereceiver to builder-config.yaml", binary)
+		}
+		t.Skipf("collector binary %s has no langfuse receiver", binary)
+	}
+
+	srv := langfusetest.New(t)
+	receiverAddress := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	StartCollector(t, CollectorOptions{Langfuse: srv, Configure: func(cfg map[string]any) {
+		cfg["receivers"].(map[string]any)["langfuse"] = map[string]any{
+			"endpoint":      receiverAddress,
+			"merge_timeout": "300ms",
+			"keys":          []any{map[string]any{"public_key": receiverPublicKey, "secret_key": receiverSecretKey}},
+		}
+		pipelines := cfg["service"].(map[string]any)["pipelines"].(map[string]any)
+		traces := pipelines["traces"].(map[string]any)
+		traces["receivers"] = append(traces["receivers"].([]string), "langfuse")
+		pipelines["logs"] = map[string]any{"receivers": []string{"langfuse"}, "exporters": []string{"langfuse"}}
+	}})
+	return srv, receiverAddress
+}
+
+// TestReceiverRoundTripV5 sends the v5 SDK's OTLP spans through the built
+// collector to the Langfuse test server.
+func TestReceiverRoundTripV5(t *testing.T) {
+	srv, receiverAddress := startCollectorWithReceiver(t)
+	line := lastLine(RunNodeOutput(t, "langfuse-v5.mjs", map[string]string{
+		"E2E_LANGFUSE_BASEURL":    "http://" + receiverAddress,
+		"E2E_LANGFUSE_PUBLIC_KEY": receiverPublicKey,
+		"E2E_LANGFUSE_SECRET_KEY": receiverSecretKey,
+	}))
+	var sent struct {
+		Spans []v5Span `json:"spans"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(line), &sent), "manifest: %s", line)
+
+	ids := make([]string, 0, len(sent.Spans))
+	for _, span := range sent.Spans {
+		ids = append(ids, span.SpanID)
+	}
+	received := WaitForSpans(t, srv, ids, deliveryTimeout)
+	for _, want := range sent.Spans {
+		got := received[want.SpanID]
+		assert.Equal(t, want.Name, got.Name)
+		assert.Equal(t, want.TraceID, got.TraceID)
+		assert.Equal(t, want.Attributes["langfuse.observation.type"], got.Attributes["langfuse.observation.type"],
+			"span %s", want.Name)
+	}
 }

@@ -85,6 +85,7 @@ func BenchmarkEncodeOTLP(b *testing.B) {
 		for i := range batch.spans {
 			buf = encoder.encodeSpan(ctx, &batch.spans[i], buf)
 		}
+		encoder.encodeResources(ctx, td)
 		body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 		if err != nil {
 			b.Fatal(err)

@@ -73,7 +73,7 @@ func checkCaptureSpan(t *testing.T, span langfusetest.Span, view *genai.View, tr
 		wantType = "span"
 	}
 	assert.Equal(t, wantType, a["langfuse.observation.type"], span.Name)
-	if model := view.Model(); model != "" {
+	if model := view.Model(); model != "" && !view.Aggregate {
 		assert.Equal(t, model, a["langfuse.observation.model.name"], span.Name)
 	}
 	if traceUser != "" {
@@ -86,7 +86,9 @@ func checkCaptureSpan(t *testing.T, span langfusetest.Span, view *genai.View, tr
 		for key := range a {
 			assert.False(t, strings.HasPrefix(key, "gen_ai.usage.") || strings.HasPrefix(key, "ai.usage."),
 				"aggregate span %s keeps %s", span.Name, key)
+			assert.NotContains(t, modelSourceKeys, key, "aggregate span %s keeps a model key", span.Name)
 		}
+		assert.Equal(t, view.Model(), a["langfuse.observation.metadata.model"], span.Name)
 	case view.Usage.Present:
 		var usage map[string]int64
 		require.NoError(t, json.Unmarshal([]byte(a["langfuse.observation.usage_details"].(string)), &usage))

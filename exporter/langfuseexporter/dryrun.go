@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"time"
 
@@ -33,8 +32,8 @@ type dryRunLine struct {
 	Environment string             `json:"environment,omitempty"`
 	UserID      string             `json:"user_id,omitempty"`
 	SessionID   string             `json:"session_id,omitempty"`
-	// AttributeKeys are the span attributes sent over OTLP, sorted.
-	AttributeKeys []string `json:"attribute_keys,omitempty"`
+	// Attributes are the span attributes exactly as they are sent over OTLP.
+	Attributes map[string]any `json:"attributes,omitempty"`
 	// Event is the ingestion event as it would be sent.
 	Event json.RawMessage `json:"event,omitempty"`
 }
@@ -82,12 +81,7 @@ func otlpSummary(ref *spanRef) dryRunLine {
 	}
 
 	line := observationSummary(ref, kind, usage, cost)
-	line.AttributeKeys = make([]string, 0, attrs.Len())
-	attrs.Range(func(key string, _ pcommon.Value) bool {
-		line.AttributeKeys = append(line.AttributeKeys, key)
-		return true
-	})
-	sort.Strings(line.AttributeKeys)
+	line.Attributes = attrs.AsRaw()
 	return line
 }
 

@@ -72,8 +72,8 @@ func TestDryRunOTLPLines(t *testing.T) {
 	assert.Equal(t, int64(175), line.Usage["total"])
 	assert.Equal(t, map[string]float64{"total": 0.25}, line.Cost)
 	assert.Equal(t, "user-1", line.UserID)
-	assert.Contains(t, line.AttributeKeys, "langfuse.observation.usage_details")
-	assert.Contains(t, line.AttributeKeys, "session.id")
+	assert.Contains(t, line.Attributes, "langfuse.observation.usage_details")
+	assert.Equal(t, "session-1", line.Attributes["session.id"])
 	assert.NotEmpty(t, line.Time)
 
 	warnings := h.logs.FilterLevelExact(zapcore.WarnLevel).FilterMessageSnippet("DRY RUN").All()

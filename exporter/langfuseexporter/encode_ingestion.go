@@ -250,15 +250,23 @@ func (e *ingestionEncoder) observationMetadata(ctx context.Context, ref *spanRef
 }
 
 func (e *ingestionEncoder) fillGeneration(body *langfuse.ObservationBody, view *genai.View) {
-	body.Model = view.Model()
 	if !view.CompletionStartTime.IsZero() {
 		body.CompletionStartTime = langfuse.FormatTime(view.CompletionStartTime)
 	}
 	body.ModelParameters = schemaModelParameters(view.ModelParameters)
 
+	// Langfuse prices, and may tokenise, a generation with a model and no
+	// usage, so an aggregate span keeps its model as metadata only.
 	if view.Aggregate {
+		if model := view.Model(); model != "" {
+			if body.Metadata == nil {
+				body.Metadata = map[string]string{}
+			}
+			body.Metadata["model"] = model
+		}
 		return
 	}
+	body.Model = view.Model()
 	if view.Usage.Present {
 		body.UsageDetails = usageDetailsMap(view.Usage)
 	}

@@ -113,6 +113,12 @@ var (
 	bothSourceEvents = map[string]struct{}{"gen_ai.client.inference.operation.details": {}}
 )
 
+// modelSourceKeys are the attributes Langfuse reads the model name from.
+var modelSourceKeys = map[string]struct{}{
+	attrModelName: {}, "gen_ai.response.model": {}, "ai.model.id": {}, "gen_ai.request.model": {},
+	"llm.response.model": {}, "llm.model_name": {}, "model": {},
+}
+
 // usagePrefixes are the attribute prefixes Langfuse counts usage from when
 // langfuse.observation.usage_details is absent or not a JSON object.
 var usagePrefixes = []string{"gen_ai.usage.", "llm.token_count.", "ai.usage."}
@@ -126,26 +132,31 @@ type otlpEncoder struct {
 
 // encodeSpan sets the langfuse.* attributes of one span from its View and
 // trace-level values, removes what would be sent twice, and makes every
-// attribute value one that Langfuse stores as plain text.
+// span attribute value one that Langfuse stores as plain text.
 func (e *otlpEncoder) encodeSpan(ctx context.Context, ref *spanRef, buf []byte) []byte {
 	view := ref.view
 	attrs := ref.span.Attributes()
 
 	removeSources(ref.span, view.Input != "", view.Output != "")
+	model := view.Model()
 	if view.Aggregate {
+		// Langfuse prices, and may tokenise, any observation with a model
+		// and no usage, so an aggregate span keeps its model as metadata only.
 		attrs.RemoveIf(func(key string, _ pcommon.Value) bool {
-			return hasAnyPrefix(key, usagePrefixes) || key == genai.AttrCostDetails
+			return hasAnyPrefix(key, usagePrefixes) || key == genai.AttrCostDetails || hasKey(modelSourceKeys, key)
 		})
+		putNonEmpty(attrs, attrObservationMetaPrefix+"model", model)
+		model = ""
 	}
 
 	observationType := view.Type
 	if observationType == "" {
 		observationType = genai.TypeSpan
 	}
-	attrs.PutStr(attrObservationType, string(observationType))
+	putNonEmpty(attrs, attrObservationType, string(observationType))
 	putNonEmpty(attrs, attrObservationInput, view.Input)
 	putNonEmpty(attrs, attrObservationOutput, view.Output)
-	putNonEmpty(attrs, attrModelName, view.Model())
+	putNonEmpty(attrs, attrModelName, model)
 
 	if len(view.ModelParameters) > 0 {
 		buf = appendModelParameters(buf[:0], view.ModelParameters)
@@ -170,8 +181,16 @@ func (e *otlpEncoder) encodeSpan(ctx context.Context, ref *spanRef, buf []byte) 
 	e.putTraceAttributes(attrs, ref)
 
 	e.flattenAndTruncate(ctx, attrs)
-	e.flattenAndTruncate(ctx, ref.resource.Attributes())
 	return buf
+}
+
+// encodeResources flattens and truncates resource attributes, once per
+// resource, because Langfuse stores them in each observation's metadata.
+func (e *otlpEncoder) encodeResources(ctx context.Context, td ptrace.Traces) {
+	rss := td.ResourceSpans()
+	for i := range rss.Len() {
+		e.flattenAndTruncate(ctx, rss.At(i).Resource().Attributes())
+	}
 }
 
 func (e *otlpEncoder) putTraceAttributes(attrs pcommon.Map, ref *spanRef) {
@@ -189,7 +208,7 @@ func (e *otlpEncoder) putTraceAttributes(attrs pcommon.Map, ref *spanRef) {
 	putNonEmpty(attrs, attrVersion, view.Version)
 	putNonEmpty(attrs, attrTraceInput, view.TraceInput)
 	putNonEmpty(attrs, attrTraceOutput, view.TraceOutput)
-	attrs.PutStr(attrEnvironment, ref.environment)
+	putNonEmpty(attrs, attrEnvironment, ref.environment)
 
 	if len(trace.Tags) > 0 {
 		tags := attrs.PutEmptySlice(attrTraceTags)
@@ -482,10 +501,17 @@ func fieldCategory(key string) string {
 	return "attribute"
 }
 
+// putNonEmpty sets key to a non-empty value. It leaves an equal existing
+// string in place, which saves an allocation per span for values such as
+// user.id that are often already set.
 func putNonEmpty(attrs pcommon.Map, key, value string) {
-	if value != "" {
-		attrs.PutStr(key, value)
+	if value == "" {
+		return
 	}
+	if existing, ok := attrs.Get(key); ok && existing.Type() == pcommon.ValueTypeStr && existing.Str() == value {
+		return
+	}
+	attrs.PutStr(key, value)
 }
 
 func firstNonEmpty(values ...string) string {

@@ -65,7 +65,7 @@ func TestNetworkErrorIsRetryable(t *testing.T) {
 	assert.Contains(t, err.Error(), "send to Langfuse at")
 }
 
-func TestRetryAfterUpReachesServer(t *testing.T) {
+func TestRetryReachesServerAfterUp(t *testing.T) {
 	srv := langfusetest.New(t)
 	h := newHarness(t)
 	cfg := serverConfig(srv, ProtocolOTLP)

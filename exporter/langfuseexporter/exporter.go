@@ -154,6 +154,7 @@ func (e *langfuseExporter) pushTraces(ctx context.Context, td ptrace.Traces) err
 	for i := range batch.spans {
 		buf = e.otlp.encodeSpan(ctx, &batch.spans[i], buf)
 	}
+	e.otlp.encodeResources(ctx, td)
 	if e.dryRun != nil {
 		lines := make([]dryRunLine, len(batch.spans))
 		for i := range batch.spans {

@@ -212,3 +212,22 @@ func batchEventIDs(t *testing.T, body []byte) []string {
 	}
 	return ids
 }
+
+func TestIngestionAggregateGenerationHasNoModel(t *testing.T) {
+	srv := langfusetest.New(t)
+	h := newHarness(t)
+	view := genai.View{Type: genai.TypeGeneration, Name: "outer", Aggregate: true, RequestModel: "gpt-4o",
+		Usage: genai.Usage{InputUncached: 10, Output: 5, Present: true}, HasCost: true, Cost: 1}
+	exp := h.startTraces(t, serverConfig(srv, ProtocolIngestion), viewsByName(map[string]genai.View{"outer": view}))
+
+	require.NoError(t, exp.ConsumeTraces(context.Background(),
+		makeTraces(t, spanSpec{name: "outer", traceID: traceA, spanID: spanR})))
+
+	events := srv.EventsOfType("generation-create")
+	require.Len(t, events, 1)
+	body := events[0].Body
+	assert.NotContains(t, body, "model")
+	assert.NotContains(t, body, "usageDetails")
+	assert.NotContains(t, body, "costDetails")
+	assert.Equal(t, map[string]any{"model": "gpt-4o"}, body["metadata"])
+}

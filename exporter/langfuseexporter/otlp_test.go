@@ -61,6 +61,7 @@ func TestOTLPMapsViewToLangfuseAttributes(t *testing.T) {
 		"langfuse.user.id":       "stale",
 	}})
 	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Events().AppendEmpty().SetName("gen_ai.choice")
+	td.ResourceSpans().At(0).Resource().Attributes().PutEmptyMap("res.map").PutStr("k", "v")
 
 	require.NoError(t, exp.ConsumeTraces(context.Background(), td))
 
@@ -95,6 +96,7 @@ func TestOTLPMapsViewToLangfuseAttributes(t *testing.T) {
 	assert.NotContains(t, a, "langfuse.user.id", "the resolved user goes to user.id")
 	assert.JSONEq(t, `{"a":"b"}`, a["custom.map"].(string), "maps are sent as JSON text")
 	assert.Equal(t, "AQID", a["custom.bytes"], "bytes are sent as base64 text")
+	assert.JSONEq(t, `{"k":"v"}`, span.ResourceAttributes["res.map"].(string), "resource maps are sent as JSON text")
 
 	spans := srv.Traces().ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	assert.Equal(t, 0, spans.At(0).Events().Len(), "gen_ai.choice events are dropped with the output")
@@ -112,11 +114,12 @@ func TestOTLPMapsViewToLangfuseAttributes(t *testing.T) {
 func TestOTLPAggregateSpanSendsEmptyUsage(t *testing.T) {
 	srv := langfusetest.New(t)
 	h := newHarness(t)
-	view := genai.View{Type: genai.TypeAgent, Name: "agent", Aggregate: true,
+	view := genai.View{Type: genai.TypeAgent, Name: "agent", Aggregate: true, RequestModel: "gpt-4o",
 		Usage: genai.Usage{InputUncached: 500, Output: 100, Present: true}}
 	exp := h.startTraces(t, serverConfig(srv, ProtocolOTLP), viewsByName(map[string]genai.View{"agent": view}))
 
 	td := makeTraces(t, spanSpec{name: "agent", traceID: traceA, spanID: spanR, attrs: map[string]any{
+		"gen_ai.request.model":       "gpt-4o",
 		"gen_ai.usage.input_tokens":  500,
 		"gen_ai.usage.output_tokens": 100,
 		"gen_ai.usage.cost":          0.5,
@@ -131,6 +134,9 @@ func TestOTLPAggregateSpanSendsEmptyUsage(t *testing.T) {
 	for key := range span.Attributes {
 		assert.False(t, strings.HasPrefix(key, "gen_ai.usage."), "aggregate span keeps %s", key)
 	}
+	assert.NotContains(t, span.Attributes, "gen_ai.request.model", "a model would make Langfuse price the span")
+	assert.NotContains(t, span.Attributes, "langfuse.observation.model.name")
+	assert.Equal(t, "gpt-4o", span.Attributes["langfuse.observation.metadata.model"])
 }
 
 func TestOTLPKeepsProcessorCostDetails(t *testing.T) {

@@ -27,7 +27,7 @@ func (s *Server) handleOTLP(w http.ResponseWriter, r *http.Request, body []byte)
 	if err := checkIngestionVersion(r); err != nil {
 		return s.reject(w, http.StatusBadRequest, err.Error())
 	}
-	if r.Header.Get("x-langfuse-ingestion-version") == "" {
+	if r.Header.Get("x-langfuse-ingestion-version") == "" && !s.cfg.acceptMissingVersion {
 		s.addProblem("OTLP request without x-langfuse-ingestion-version header")
 	}
 

@@ -40,10 +40,11 @@ const DefaultMaxBodyBytes = 4_500_000
 type Option func(*settings)
 
 type settings struct {
-	publicKey     string
-	secretKey     string
-	maxBodyBytes  int
-	allowProblems bool
+	publicKey            string
+	secretKey            string
+	maxBodyBytes         int
+	allowProblems        bool
+	acceptMissingVersion bool
 }
 
 // WithKeys sets the public and secret key the server accepts.
@@ -64,6 +65,14 @@ func WithMaxBodyBytes(n int) Option {
 // invalid requests, for tests that send invalid data on purpose.
 func AllowProblems() Option {
 	return func(s *settings) { s.allowProblems = true }
+}
+
+// AcceptMissingIngestionVersion stops the server from recording an OTLP
+// request without the x-langfuse-ingestion-version header as a problem.
+// Langfuse accepts such requests, but routes them through its slower v3
+// write path; the exporter of this project always sends the header.
+func AcceptMissingIngestionVersion() Option {
+	return func(s *settings) { s.acceptMissingVersion = true }
 }
 
 // Fault is one scripted response that replaces normal handling.

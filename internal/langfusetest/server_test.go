@@ -274,3 +274,18 @@ func TestOTLPWithoutVersionHeaderIsProblem(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Len(t, srv.Problems(), 1)
 }
+
+func TestMissingVersionHeaderAccepted(t *testing.T) {
+	srv := New(t, AcceptMissingIngestionVersion())
+	req, err := http.NewRequest(http.MethodPost, srv.URL()+OTLPTracesPath,
+		bytes.NewReader(otlpBody(t, pcommon.TraceID{1})))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	req.Header.Set("Authorization", BasicAuth(srv.PublicKey(), srv.SecretKey()))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Empty(t, srv.Problems())
+}

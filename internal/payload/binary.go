@@ -199,8 +199,8 @@ var magic = []struct {
 
 // SniffMediaType returns the media type of base64 text from the file
 // signature it starts with, or "" when none is known. RIFF containers are
-// told apart by their form type (WAVE, WEBP, AVI) and ISO media files by
-// their "ftyp" box.
+// distinguished by their form type (WAVE, WEBP, AVI), and ISO media files
+// are recognized by their "ftyp" box.
 func SniffMediaType(b64 string) string {
 	for _, m := range magic {
 		if strings.HasPrefix(b64, m.prefix) {

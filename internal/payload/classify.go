@@ -110,9 +110,9 @@ func (w *Walker) addPart(p Part) {
 }
 
 // findInString reports the string value doc[start:end] as a binary part
-// when it is a base64 data URI, base64 text under a binary key (key and its
-// sibling members ms; none for an array element), or base64 text of at least
-// MinBase64 bytes under any key.
+// when it is a base64 data URI, base64 text under a binary key, or base64
+// text of at least MinBase64 bytes under any key. The key and its sibling
+// members ms are empty for an array element.
 func (w *Walker) findInString(start, end int, escaped bool, ms []member, key string) {
 	raw := w.doc[start+1 : end-1]
 
@@ -157,11 +157,11 @@ func (w *Walker) addBinary(start, end, dataStart int, escaped bool, mediaType st
 }
 
 // isBinaryKey reports whether a string under key in an object of part type
-// typ holds binary content in a known message shape: "data" (Anthropic and
-// Bedrock sources, Gemini inlineData, OpenAI input_audio and audio output,
-// Vercel file parts), "content" of an OTel GenAI blob part, "image" of a
-// Vercel image part, "file_data" of OpenAI file parts, "b64_json" of OpenAI
-// image results and "bytes" of Bedrock sources.
+// typ contains binary content in a known message shape. The keys are "data"
+// (Anthropic and Bedrock sources, Gemini inlineData, OpenAI input_audio and
+// audio output, Vercel file parts) and "content" of an OTel GenAI blob part.
+// Then "image" of a Vercel image part, "file_data" of OpenAI file parts,
+// "b64_json" of OpenAI image results and "bytes" of Bedrock sources.
 func isBinaryKey(key, typ string) bool {
 	switch key {
 	case "data", "file_data", "b64_json", "bytes", "blob":

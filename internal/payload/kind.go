@@ -5,7 +5,7 @@ import "strings"
 // Kind is the class of a payload part.
 type Kind uint8
 
-// Part kinds. The binary kinds are told apart by media type, or by the
+// Part kinds. The binary kinds are distinguished by media type, or by the
 // modality or part type when the document names no media type.
 const (
 	KindNone Kind = iota

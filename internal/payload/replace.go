@@ -78,10 +78,10 @@ func TruncateText(s string, n int) int {
 	return cut
 }
 
-// TruncateJSONString returns the length of the longest prefix of raw, the
-// content of a JSON string between its quotes, that is at most n bytes and
-// ends neither inside an escape sequence, nor inside a UTF-8 sequence, nor
-// between the two halves of an escaped surrogate pair.
+// TruncateJSONString returns the length of the longest prefix of raw that is
+// at most n bytes and stays a valid JSON string. Raw is the content of a JSON
+// string between its quotes. The prefix ends neither inside an escape
+// sequence or a UTF-8 sequence, nor between the halves of a surrogate pair.
 func TruncateJSONString(raw string, n int) int {
 	if n >= len(raw) {
 		return len(raw)

@@ -7,14 +7,14 @@ import (
 
 // Thresholds of the base64 heuristics, in bytes of base64 text.
 const (
-	// minKeyedBase64 is the least length of a value under a binary key
+	// minKeyedBase64 is the minimum length of a value under a binary key
 	// ("data", "bytes", …) that counts as binary when its object names a
-	// media type or a binary part type; shorter values are too ambiguous.
+	// media type or a binary part type. Shorter values are too ambiguous.
 	minKeyedBase64 = 16
-	// minUntypedKeyedBase64 is the least length of a value under a binary
-	// key when nothing else in its object says it is binary.
+	// minUntypedKeyedBase64 is the minimum length of a value under a binary
+	// key when no other member of its object marks it as binary.
 	minUntypedKeyedBase64 = 256
-	// MinBase64 is the least length of base64 text that counts as binary
+	// MinBase64 is the minimum length of base64 text that counts as binary
 	// under any key or as a whole attribute value: prose of this length
 	// always contains a space or punctuation outside the alphabet.
 	MinBase64 = 1024

@@ -153,7 +153,9 @@ func (sc *Scanner) mayStartAt(s string, p int) bool {
 
 func (sc *Scanner) anywhereAt(s string, i int, hints KeyHints) (Match, bool) {
 	for _, idx := range sc.anywhere[s[i]] {
-		if start, end, ok := sc.detectors[idx].Detect(s, i, hints); ok {
+		// A match that ends at or before i was found from an earlier
+		// trigger; taking it again would not advance the scan.
+		if start, end, ok := sc.detectors[idx].Detect(s, i, hints); ok && end > i {
 			return Match{Start: start, End: end, Source: int(idx)}, true
 		}
 	}

@@ -52,6 +52,9 @@ type Cost struct {
 // highest long-context tier that the prompt is above, then by the service
 // tier, then by batch rates.
 func (e *Entry) Rates(u Usage) Rates {
+	if len(e.Tiers) == 0 && u.ServiceTier == "" && !u.Batch {
+		return e.Base
+	}
 	r := e.Base
 	prompt := u.prompt()
 	for _, t := range e.Tiers {

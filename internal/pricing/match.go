@@ -3,6 +3,7 @@ package pricing
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // MatchKind is the way a model name was matched to an entry.
@@ -53,8 +54,10 @@ type Matcher struct {
 	dateFallback bool
 	cacheSize    int
 
-	mu    sync.RWMutex
-	cache map[cacheKey]Match
+	// cache maps cacheKey to Match. A sync.Map keeps concurrent reads of
+	// names already seen free of lock contention.
+	cache      sync.Map
+	cacheCount atomic.Int64
 }
 
 type cacheKey struct {
@@ -69,7 +72,6 @@ func NewMatcher(tables []*Table, opts MatcherOptions) *Matcher {
 		aliases:      make(map[string]string, len(opts.Aliases)),
 		dateFallback: opts.DateFallback,
 		cacheSize:    opts.CacheSize,
-		cache:        make(map[cacheKey]Match),
 	}
 	if m.cacheSize <= 0 {
 		m.cacheSize = 4096
@@ -86,24 +88,21 @@ func (m *Matcher) Tables() []*Table { return m.tables }
 // Lookup returns the entry that prices model as reported by provider (a
 // gen_ai.provider.name value, or empty).
 func (m *Matcher) Lookup(provider, model string) Match {
-	key := cacheKey{provider: provider, model: model}
-	m.mu.RLock()
-	res, ok := m.cache[key]
-	m.mu.RUnlock()
-	if ok {
-		return res
+	if res, ok := m.cache.Load(cacheKey{provider: provider, model: model}); ok {
+		return res.(Match)
 	}
 
-	res = m.resolve(provider, model)
+	res := m.resolve(provider, model)
 
-	m.mu.Lock()
-	if len(m.cache) >= m.cacheSize {
-		clear(m.cache)
+	if m.cacheCount.Add(1) > int64(m.cacheSize) {
+		// Concurrent lookups may store a few names past the bound
+		// before the clear, which only costs a resolve again.
+		m.cache.Clear()
+		m.cacheCount.Store(1)
 	}
 	// The key copies the strings, because callers pass strings that refer
 	// to span attributes which do not outlive the span.
-	m.cache[cacheKey{provider: strings.Clone(provider), model: strings.Clone(model)}] = res
-	m.mu.Unlock()
+	m.cache.Store(cacheKey{provider: strings.Clone(provider), model: strings.Clone(model)}, res)
 	return res
 }
 

@@ -115,13 +115,18 @@ func TestMatcherCacheBounded(t *testing.T) {
 	builtin, err := Default()
 	require.NoError(t, err)
 	m := NewMatcher([]*Table{builtin}, MatcherOptions{CacheSize: 8})
+	cached := func() int {
+		n := 0
+		m.cache.Range(func(_, _ any) bool { n++; return true })
+		return n
+	}
 	for i := 0; i < 100; i++ {
 		m.Lookup("", fmt.Sprintf("unknown-model-%d", i))
-		assert.LessOrEqual(t, len(m.cache), 8)
+		assert.LessOrEqual(t, cached(), 8)
 	}
 	assert.Equal(t, "builtin:gpt-4o", m.Lookup("", "gpt-4o").Entry.ID)
-	_, cached := m.cache[cacheKey{model: "gpt-4o"}]
-	assert.True(t, cached)
+	_, ok := m.cache.Load(cacheKey{model: "gpt-4o"})
+	assert.True(t, ok)
 }
 
 func TestCandidates(t *testing.T) {

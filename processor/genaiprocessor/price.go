@@ -287,6 +287,7 @@ func (p *pricer) processSpan(ctx context.Context, sc *spanContext) {
 	usage := usageOf(v)
 	cost := match.Entry.Cost(usage)
 	attrs := sc.span.Attributes()
+	attrs.EnsureCapacity(attrs.Len() + 3)
 	attrs.PutDouble(genai.AttrCost, cost.Total)
 	var buf [256]byte
 	attrs.PutStr(genai.AttrCostDetails, string(cost.AppendDetailsJSON(buf[:0], usage)))

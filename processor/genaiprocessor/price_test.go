@@ -565,8 +565,30 @@ func BenchmarkPriceSpan(b *testing.B) {
 	}
 }
 
+// BenchmarkPricerProcessSpan is the pricing stage alone on a view already
+// read, including the removal of the attributes it writes.
+func BenchmarkPricerProcessSpan(b *testing.B) {
+	s := realisticSpan()
+	cfg := defaultPricingConfig()
+	p, err := newPricer(processortest.NewNopSettings(componentType), &cfg)
+	require.NoError(b, err)
+	var view genai.View
+	genai.Read(&view, s.resource, s.scope, s.span)
+	sc := spanContext{resource: s.resource, scope: s.scope, span: s.span, view: &view}
+	attrs := s.span.Attributes()
+	b.ReportAllocs()
+	for b.Loop() {
+		p.processSpan(context.Background(), &sc)
+		attrs.Remove(genai.AttrCost)
+		attrs.Remove(genai.AttrCostDetails)
+		attrs.Remove(genai.AttrPriceID)
+	}
+}
+
 // BenchmarkProcessTraces runs the whole processor on one span, with pricing
-// on and off.
+// on and off. The span is processed again in every iteration, so masking and
+// sampling see their own output after the first pass; the cost attributes are
+// removed in both variants so that the span is priced anew each time.
 func BenchmarkProcessTraces(b *testing.B) {
 	for _, on := range []bool{false, true} {
 		name := "pricing_off"
@@ -578,17 +600,60 @@ func BenchmarkProcessTraces(b *testing.B) {
 			cfg.Pricing.Enabled = on
 			p, err := newGenAIProcessor(processortest.NewNopSettings(componentType), cfg)
 			require.NoError(b, err)
-			template := realisticSpan().traces
-			td := ptrace.NewTraces()
+			s := realisticSpan()
+			attrs := s.span.Attributes()
 			b.ReportAllocs()
 			for b.Loop() {
-				b.StopTimer()
-				template.CopyTo(td)
-				b.StartTimer()
-				if _, err := p.processTraces(context.Background(), td); err != nil {
+				if _, err := p.processTraces(context.Background(), s.traces); err != nil {
 					b.Fatal(err)
 				}
+				attrs.Remove(genai.AttrCost)
+				attrs.Remove(genai.AttrCostDetails)
+				attrs.Remove(genai.AttrPriceID)
 			}
 		})
 	}
+}
+
+// BenchmarkPricingOverhead runs the whole processor with pricing off and on,
+// alternating span by span so that both see the same machine load, and
+// reports the time per span of each and the share that pricing adds.
+func BenchmarkPricingOverhead(b *testing.B) {
+	newProcessor := func(pricingOn bool) *genaiProcessor {
+		cfg := createDefaultConfig().(*Config)
+		cfg.Pricing.Enabled = pricingOn
+		p, err := newGenAIProcessor(processortest.NewNopSettings(componentType), cfg)
+		require.NoError(b, err)
+		return p
+	}
+	off, on := newProcessor(false), newProcessor(true)
+	spanOff, spanOn := realisticSpan(), realisticSpan()
+	removeCost := func(s testSpan) {
+		attrs := s.span.Attributes()
+		attrs.Remove(genai.AttrCost)
+		attrs.Remove(genai.AttrCostDetails)
+		attrs.Remove(genai.AttrPriceID)
+	}
+	run := func(p *genaiProcessor, s testSpan) time.Duration {
+		start := time.Now()
+		if _, err := p.processTraces(context.Background(), s.traces); err != nil {
+			b.Fatal(err)
+		}
+		elapsed := time.Since(start)
+		removeCost(s)
+		return elapsed
+	}
+
+	var offTotal, onTotal time.Duration
+	n := 0
+	for b.Loop() {
+		offTotal += run(off, spanOff)
+		onTotal += run(on, spanOn)
+		n++
+	}
+	offPerSpan := float64(offTotal.Nanoseconds()) / float64(n)
+	onPerSpan := float64(onTotal.Nanoseconds()) / float64(n)
+	b.ReportMetric(offPerSpan, "off-ns/span")
+	b.ReportMetric(onPerSpan, "on-ns/span")
+	b.ReportMetric(100*(onPerSpan-offPerSpan)/offPerSpan, "pricing-%")
 }

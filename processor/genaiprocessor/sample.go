@@ -75,7 +75,7 @@ type SamplingRule struct {
 	// the payloads are kept whatever the trace decision.
 	AlwaysKeepWhen []string `mapstructure:"always_keep_when"`
 
-	// Replacement is what replaces a payload that is not kept: hash,
+	// Replacement is the replacement of a payload that is not kept: hash,
 	// truncate or drop.
 	Replacement string `mapstructure:"replacement"`
 
@@ -91,19 +91,21 @@ const (
 )
 
 const (
-	// defaultMaxAttributeBytes is 1 MiB, the length above which Langfuse
-	// cuts input, output and metadata values when ClickHouse rejects them.
+	// defaultMaxAttributeBytes is 1 MiB. Langfuse cuts input, output and
+	// metadata values longer than 1,048,576 characters to their first
+	// 512,000 when ClickHouse rejects the write, so longer values are cut here
+	// first, with a marker.
 	defaultMaxAttributeBytes = 1 << 20
 	// defaultMaxSpanBytes leaves room for input, output and metadata at
 	// their attribute limit plus the rest of the span.
 	defaultMaxSpanBytes = 4 << 20
-	// minLimitBytes is the least non-zero size limit: below it the marker
+	// minLimitBytes is the minimum non-zero size limit. Below it the marker
 	// would not fit beside a useful prefix.
 	minLimitBytes = 1024
 )
 
-// errorConditions are true on spans that failed: the OTLP status or the
-// Langfuse observation level says so.
+// errorConditions are true on failed spans: spans with the OTLP error status
+// or the Langfuse observation level ERROR.
 var errorConditions = []string{
 	`status.code == STATUS_CODE_ERROR`,
 	`attributes["langfuse.observation.level"] == "ERROR"`,
@@ -242,8 +244,8 @@ func newSampler(set processor.Settings, cfg *SamplingConfig) (*sampler, error) {
 		enabled:           cfg.Enabled,
 		maxAttributeBytes: cfg.MaxAttributeBytes,
 		maxSpanBytes:      cfg.MaxSpanBytes,
-		// Per-span messages repeat, so each distinct message is logged at
-		// most once per minute.
+		// Per-span messages repeat, so zap's sampler logs the first entry of
+		// each message in every minute and drops the rest.
 		logger: set.Logger.WithOptions(zap.WrapCore(func(core zapcore.Core) zapcore.Core {
 			return zapcore.NewSamplerWithOptions(core, time.Minute, 1, 0)
 		})),

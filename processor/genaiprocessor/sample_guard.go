@@ -10,7 +10,7 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/payload"
 )
 
-// minTrimBytes is the least size the span limit cuts an attribute down to,
+// minTrimBytes is the minimum size the span limit cuts an attribute down to,
 // so that a trimmed attribute still shows its beginning.
 const minTrimBytes = 512
 

@@ -189,9 +189,9 @@ func (s *sampler) decide(ctx context.Context, st *spanState, i int) uint8 {
 
 // traceKept returns the consistent sampling decision of rule r for the
 // span's trace. All rules share one randomness per trace, so the traces
-// that keep a smaller fraction are a subset of those that keep a larger one:
-// a trace kept at 1% has the payloads of every rule with a higher fraction
-// kept too. The randomness is the explicit rv of the W3C tracestate "ot"
+// that keep a smaller fraction are a subset of those that keep a larger one.
+// For example, a trace kept at 1% keeps the payloads of every rule with a
+// higher fraction too. The randomness is the explicit rv of the W3C tracestate "ot"
 // entry when present, else the low 56 bits of the trace id.
 //
 // When the tracestate carries the threshold th of an upstream consistent

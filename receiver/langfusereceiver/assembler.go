@@ -45,6 +45,7 @@ type heldObservation struct {
 	firstTimestamp time.Time
 	lastSeen       time.Time
 	source         source
+	eventIDs       recentEventIDs
 	element        *list.Element
 }
 
@@ -56,9 +57,36 @@ type heldTrace struct {
 	lastSeen       time.Time
 	// maxEnd is the latest end time of the trace's observations, the end
 	// time of the span that stands for the trace.
-	maxEnd  time.Time
-	source  source
-	element *list.Element
+	maxEnd   time.Time
+	source   source
+	eventIDs recentEventIDs
+	element  *list.Element
+}
+
+// maxRecentEventIDs bounds the event ids remembered per observation or trace.
+// The v3 SDKs send two or three events per observation.
+const maxRecentEventIDs = 16
+
+// recentEventIDs are the ids of the last events merged into one observation
+// or trace. An SDK that resends a batch after a failed request reuses its
+// event ids, and Langfuse treats the event id as the deduplication key, so a
+// resent event is skipped instead of being merged and sent a second time.
+type recentEventIDs []string
+
+// add records id and reports whether it was new.
+func (r *recentEventIDs) add(id string) bool {
+	if slices.Contains(*r, id) {
+		return false
+	}
+	if len(*r) == maxRecentEventIDs {
+		*r = slices.Delete(*r, 0, 1)
+	}
+	*r = append(*r, id)
+	return true
+}
+
+func (r *recentEventIDs) remove(id string) {
+	*r = slices.DeleteFunc(*r, func(seen string) bool { return seen == id })
 }
 
 // flushCounts counts observations and traces sent, by flush reason.
@@ -128,15 +156,20 @@ func (a *assembler) add(events []event, src source, now time.Time) (ptrace.Trace
 	return out.traces, counts
 }
 
-func (a *assembler) addTrace(ev *event, src source, now time.Time, out *spanBatch, counts flushCounts) {
+func (a *assembler) addTrace(ev *event, src source, now time.Time, out *spanBatch,
+	counts flushCounts) {
 	held, ok := a.traces[ev.trace.id]
 	if !ok {
-		held = &heldTrace{fields: traceFields{id: ev.trace.id}, firstTimestamp: ev.timestamp, source: src}
+		held = &heldTrace{fields: traceFields{id: ev.trace.id}, firstTimestamp: ev.timestamp,
+			source: src}
 		held.element = a.traceOrder.PushBack(held)
 		a.traces[ev.trace.id] = held
 		a.evictTraces(out, counts)
 	} else {
 		a.traceOrder.MoveToBack(held.element)
+	}
+	if !held.eventIDs.add(ev.id) {
+		return
 	}
 	held.fields.mergeTrace(ev.trace)
 	held.pending = true
@@ -146,16 +179,21 @@ func (a *assembler) addTrace(ev *event, src source, now time.Time, out *spanBatc
 	}
 }
 
-func (a *assembler) addObservation(ev *event, src source, now time.Time, out *spanBatch, counts flushCounts) *heldObservation {
+func (a *assembler) addObservation(ev *event, src source, now time.Time, out *spanBatch,
+	counts flushCounts) *heldObservation {
 	fields := ev.observation
 	held, ok := a.observations[fields.id]
 	if !ok {
-		held = &heldObservation{fields: observationFields{id: fields.id}, firstTimestamp: ev.timestamp, source: src}
+		held = &heldObservation{fields: observationFields{id: fields.id},
+			firstTimestamp: ev.timestamp, source: src}
 		held.element = a.observationOrder.PushBack(held)
 		a.observations[fields.id] = held
 		a.evictObservations(out, counts)
 	} else {
 		a.observationOrder.MoveToBack(held.element)
+	}
+	if !held.eventIDs.add(ev.id) {
+		return held
 	}
 
 	if !ev.eventType.update && !held.hasCreate {
@@ -174,6 +212,27 @@ func (a *assembler) addObservation(ev *event, src source, now time.Time, out *sp
 		held.firstTimestamp = ev.timestamp
 	}
 	return held
+}
+
+// forget removes the ids of events from the observations and traces they
+// were merged into, so that the SDK can resend them after the pipeline
+// rejected their spans.
+func (a *assembler) forget(events []event) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range events {
+		ev := &events[i]
+		switch {
+		case ev.trace != nil:
+			if held, ok := a.traces[ev.trace.id]; ok {
+				held.eventIDs.remove(ev.id)
+			}
+		case ev.observation != nil:
+			if held, ok := a.observations[ev.observation.id]; ok {
+				held.eventIDs.remove(ev.id)
+			}
+		}
+	}
 }
 
 // complete reports whether an observation can be sent without waiting: it

@@ -171,3 +171,24 @@ func TestIngestionResourceFromSDKHeaders(t *testing.T) {
 	assert.Equal(t, scopeName, rs.ScopeSpans().At(0).Scope().Name())
 	assert.Equal(t, "3.39.2", rs.ScopeSpans().At(0).Scope().Version())
 }
+
+func TestMergeSkipsResentEvents(t *testing.T) {
+	tr := startReceiver(t, receiverOptions{})
+	batch := []map[string]any{
+		ingestionEvent("e1", "generation-create", ts, map[string]any{"id": "gen-1", "traceId": "t1", "name": "llm"}),
+		ingestionEvent("e2", "generation-update", ts, map[string]any{"id": "gen-1", "endTime": ts,
+			"usageDetails": map[string]any{"input": 5}}),
+		ingestionEvent("e3", "trace-create", ts, map[string]any{"id": "t1", "tags": []string{"a"}}),
+	}
+	first := tr.postBatch(t, batch...)
+	require.Equal(t, http.StatusMultiStatus, first.status)
+	require.Equal(t, 1, tr.traces.SpanCount())
+
+	again := tr.postBatch(t, batch...)
+	require.Equal(t, http.StatusMultiStatus, again.status)
+	assert.Len(t, again.body["successes"], 3, "a resent event is acknowledged")
+	assert.Equal(t, 1, tr.traces.SpanCount(), "a resent batch sends no second span")
+
+	traces, _ := tr.receiver.assembler.flushAll()
+	assert.Equal(t, 1, traces.SpanCount(), "the trace is held once")
+}

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// scope is what a request's credentials allow.
+// scope is the set of endpoints and event types a request's credentials allow.
 type scope int
 
 const (
@@ -31,7 +31,8 @@ type authenticator struct {
 func (a *authenticator) authenticate(r *http.Request) (scope, string) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
-		return scopeNone, "No authorization header. Confirm that you've configured the correct host."
+		return scopeNone,
+			"No authorization header. Confirm that you've configured the correct host."
 	}
 
 	if token, ok := strings.CutPrefix(header, "Bearer "); ok {
@@ -43,16 +44,19 @@ func (a *authenticator) authenticate(r *http.Request) (scope, string) {
 
 	encoded, ok := strings.CutPrefix(header, "Basic ")
 	if !ok {
-		return scopeNone, "Invalid authorization header. Confirm that you've configured the correct host."
+		return scopeNone,
+			"Invalid authorization header. Confirm that you've configured the correct host."
 	}
 	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
 	if err != nil {
-		return scopeNone, "Invalid authorization header. Confirm that you've configured the correct host."
+		return scopeNone,
+			"Invalid authorization header. Confirm that you've configured the correct host."
 	}
 	// Langfuse splits on ':' and uses the first two parts.
 	parts := strings.SplitN(string(decoded), ":", 3)
 	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-		return scopeNone, "Invalid authorization header. Confirm that you've configured the correct host."
+		return scopeNone,
+			"Invalid authorization header. Confirm that you've configured the correct host."
 	}
 	if a.matchKeyPair(parts[0], parts[1]) {
 		return scopeProject, ""

@@ -49,8 +49,8 @@ type Config struct {
 	// beyond it the oldest observation is sent at once.
 	MaxPending int `mapstructure:"max_pending"`
 
-	// Project is what GET /api/public/projects returns to SDKs that check
-	// their keys.
+	// Project is the project that GET /api/public/projects returns to SDKs
+	// that check their keys.
 	Project ProjectConfig `mapstructure:"project"`
 
 	// Passthrough forwards an allow-list of read requests to a real Langfuse.
@@ -95,19 +95,22 @@ func (c *Config) Validate() error {
 	seen := map[string]bool{}
 	for i, key := range c.Keys {
 		if key.PublicKey == "" || key.SecretKey == "" {
-			errs = append(errs, fmt.Errorf("keys[%d]: public_key and secret_key must both be set", i))
+			errs = append(errs, fmt.Errorf("keys[%d]: public_key and secret_key must both be set",
+				i))
 		}
 		if strings.Contains(key.PublicKey, ":") {
 			errs = append(errs, fmt.Errorf("keys[%d]: public_key %q contains ':', "+
 				"which Basic auth cannot carry", i, key.PublicKey))
 		}
 		if seen[key.PublicKey] {
-			errs = append(errs, fmt.Errorf("keys[%d]: public_key %q is listed twice", i, key.PublicKey))
+			errs = append(errs, fmt.Errorf("keys[%d]: public_key %q is listed twice", i,
+				key.PublicKey))
 		}
 		seen[key.PublicKey] = true
 	}
 	if c.MaxIngestionBodySize <= 0 {
-		errs = append(errs, fmt.Errorf("max_ingestion_body_size: must be positive, got %d", c.MaxIngestionBodySize))
+		errs = append(errs, fmt.Errorf("max_ingestion_body_size: must be positive, got %d",
+			c.MaxIngestionBodySize))
 	}
 	if c.MergeTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("merge_timeout: must be positive, got %s", c.MergeTimeout))
@@ -132,10 +135,12 @@ func (p *PassthroughConfig) Validate() error {
 	u, err := url.Parse(p.ClientConfig.Endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("endpoint: %q is not an http or https URL; "+
-			"set the Langfuse base URL, such as https://cloud.langfuse.com", p.ClientConfig.Endpoint))
+			"set the Langfuse base URL, such as https://cloud.langfuse.com",
+			p.ClientConfig.Endpoint))
 	}
 	if p.PublicKey == "" || p.SecretKey == "" {
-		errs = append(errs, errors.New("public_key and secret_key of the upstream Langfuse project must both be set"))
+		errs = append(errs,
+			errors.New("public_key and secret_key of the upstream Langfuse project must both be set"))
 	}
 	if len(p.Paths) == 0 {
 		errs = append(errs, errors.New("paths: at least one pattern is required"))
@@ -161,7 +166,8 @@ func newPathMatcher(patterns []string) (mux *http.ServeMux, err error) {
 			return nil, fmt.Errorf("invalid pattern %q: %w", pattern, err)
 		}
 		if !strings.Contains(full, " /api/public/") {
-			return nil, fmt.Errorf("invalid pattern %q: the path must start with /api/public/", pattern)
+			return nil, fmt.Errorf("invalid pattern %q: the path must start with /api/public/",
+				pattern)
 		}
 	}
 	return mux, nil

@@ -364,6 +364,8 @@ func TestPassthrough(t *testing.T) {
 		{name: "path not listed", method: http.MethodGet, path: "/api/public/traces", want: http.StatusNotFound},
 		{name: "nested path", method: http.MethodGet, path: "/api/public/v2/prompts/a/versions/1", want: http.StatusNotFound},
 		{name: "write method", method: http.MethodPost, path: "/api/public/v2/prompts/travel-system", want: http.StatusNotFound},
+		{name: "dot segments", method: http.MethodGet, path: "/api/public/v2/prompts/x/../travel-system", want: http.StatusNotFound},
+		{name: "double slash", method: http.MethodGet, path: "/api/public/v2//prompts/travel-system", want: http.StatusNotFound},
 		{name: "wrong client key", method: http.MethodGet, path: "/api/public/v2/prompts/travel-system",
 			header: map[string]string{"Authorization": basicAuth("pk-x", "sk-x")}, want: http.StatusUnauthorized},
 	}

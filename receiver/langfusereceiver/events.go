@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// eventKind is what an ingestion event type turns into.
+// eventKind is the kind of record an ingestion event type becomes.
 type eventKind int
 
 const (
@@ -34,20 +34,29 @@ var eventTypes = map[string]eventType{
 	"trace-create":       {kind: kindTrace},
 	"score-create":       {kind: kindScore},
 	"sdk-log":            {kind: kindSDKLog},
-	"span-create":        {kind: kindObservation, observationType: "span"},
-	"span-update":        {kind: kindObservation, observationType: "span", update: true},
-	"generation-create":  {kind: kindObservation, observationType: "generation", generationFamily: true},
-	"generation-update":  {kind: kindObservation, observationType: "generation", update: true, generationFamily: true},
-	"event-create":       {kind: kindObservation, observationType: "event"},
-	"agent-create":       {kind: kindObservation, observationType: "agent", generationFamily: true},
-	"tool-create":        {kind: kindObservation, observationType: "tool", generationFamily: true},
-	"chain-create":       {kind: kindObservation, observationType: "chain", generationFamily: true},
-	"retriever-create":   {kind: kindObservation, observationType: "retriever", generationFamily: true},
-	"evaluator-create":   {kind: kindObservation, observationType: "evaluator", generationFamily: true},
-	"embedding-create":   {kind: kindObservation, observationType: "embedding", generationFamily: true},
-	"guardrail-create":   {kind: kindObservation, observationType: "guardrail", generationFamily: true},
-	"observation-create": {kind: kindObservation, generationFamily: true},
-	"observation-update": {kind: kindObservation, update: true, generationFamily: true},
+	"span-create":        observationEvent("span", false, false),
+	"span-update":        observationEvent("span", true, false),
+	"event-create":       observationEvent("event", false, false),
+	"generation-create":  observationEvent("generation", false, true),
+	"generation-update":  observationEvent("generation", true, true),
+	"agent-create":       observationEvent("agent", false, true),
+	"tool-create":        observationEvent("tool", false, true),
+	"chain-create":       observationEvent("chain", false, true),
+	"retriever-create":   observationEvent("retriever", false, true),
+	"evaluator-create":   observationEvent("evaluator", false, true),
+	"embedding-create":   observationEvent("embedding", false, true),
+	"guardrail-create":   observationEvent("guardrail", false, true),
+	"observation-create": observationEvent("", false, true),
+	"observation-update": observationEvent("", true, true),
+}
+
+func observationEvent(observationType string, update, generationFamily bool) eventType {
+	return eventType{
+		kind:             kindObservation,
+		observationType:  observationType,
+		update:           update,
+		generationFamily: generationFamily,
+	}
 }
 
 // event is one validated ingestion event.
@@ -83,7 +92,8 @@ const (
 )
 
 func invalidEvent(id string, err error, reason string) *eventError {
-	return &eventError{ID: id, Status: 400, Message: "Invalid request data", Error: err.Error(), reason: reason}
+	return &eventError{ID: id, Status: 400, Message: "Invalid request data", Error: err.Error(),
+		reason: reason}
 }
 
 // parseEvent validates one item of a batch. The returned id is the event id,
@@ -91,7 +101,8 @@ func invalidEvent(id string, err error, reason string) *eventError {
 func parseEvent(raw json.RawMessage) (event, *eventError) {
 	var fields map[string]json.RawMessage
 	if jsonKind(raw) != "an object" || json.Unmarshal(raw, &fields) != nil {
-		return event{}, invalidEvent("unknown", fmt.Errorf("event: expected an object, got %s", jsonKind(raw)), reasonInvalid)
+		return event{}, invalidEvent("unknown", fmt.Errorf("event: expected an object, got %s",
+			jsonKind(raw)), reasonInvalid)
 	}
 
 	envelope := newFieldReader("", fields)
@@ -107,7 +118,8 @@ func parseEvent(raw json.RawMessage) (event, *eventError) {
 		return event{}, invalidEvent(eventID, errors.New("id: required"), reasonInvalid)
 	}
 	if strings.ContainsRune(id.value, '\r') {
-		return event{}, invalidEvent(eventID, errors.New(`id: must not contain "\r"`), reasonInvalid)
+		return event{}, invalidEvent(eventID, errors.New(`id: must not contain "\r"`),
+			reasonInvalid)
 	}
 
 	typeName := envelope.str("type")
@@ -121,7 +133,8 @@ func parseEvent(raw json.RawMessage) (event, *eventError) {
 	}
 	kind, ok := eventTypes[typeName.value]
 	if !ok {
-		return event{}, invalidEvent(eventID, fmt.Errorf("type: unknown event type %q", typeName.value), reasonUnknownType)
+		return event{}, invalidEvent(eventID, fmt.Errorf("type: unknown event type %q",
+			typeName.value), reasonUnknownType)
 	}
 	if !timestamp.set {
 		return event{}, invalidEvent(eventID, errors.New("timestamp: required"), reasonInvalid)
@@ -189,7 +202,8 @@ func parseTraceBody(body map[string]json.RawMessage) (*traceFields, error) {
 		return nil, errors.New("body.id: required, because a trace without an id is not stored")
 	}
 	if len(t.name.value) > 1000 {
-		return nil, fmt.Errorf("body.name: at most 1000 characters are allowed, got %d", len(t.name.value))
+		return nil, fmt.Errorf("body.name: at most 1000 characters are allowed, got %d",
+			len(t.name.value))
 	}
 	t.id = id.value
 	return t, nil
@@ -223,9 +237,11 @@ type observationFields struct {
 
 // legacyObservationTypes maps the type field of observation-create and
 // observation-update bodies.
-var legacyObservationTypes = map[string]string{"SPAN": "span", "GENERATION": "generation", "EVENT": "event"}
+var legacyObservationTypes = map[string]string{"SPAN": "span", "GENERATION": "generation",
+	"EVENT": "event"}
 
-func parseObservationBody(body map[string]json.RawMessage, kind eventType) (*observationFields, error) {
+func parseObservationBody(body map[string]json.RawMessage, kind eventType) (*observationFields,
+	error) {
 	r := newFieldReader("body.", body)
 	o := &observationFields{
 		traceID:       r.id("traceId"),

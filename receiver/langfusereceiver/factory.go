@@ -43,7 +43,8 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-func createTraces(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Traces) (receiver.Traces, error) {
+func createTraces(_ context.Context, set receiver.Settings, cfg component.Config,
+	next consumer.Traces) (receiver.Traces, error) {
 	r, err := receivers.loadOrStore(cfg.(*Config), set)
 	if err != nil {
 		return nil, err
@@ -52,7 +53,8 @@ func createTraces(_ context.Context, set receiver.Settings, cfg component.Config
 	return r, nil
 }
 
-func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
+func createLogs(_ context.Context, set receiver.Settings, cfg component.Config,
+	next consumer.Logs) (receiver.Logs, error) {
 	r, err := receivers.loadOrStore(cfg.(*Config), set)
 	if err != nil {
 		return nil, err

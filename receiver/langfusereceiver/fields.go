@@ -76,7 +76,8 @@ func (r *fieldReader) str(key string) opt[string] {
 func (r *fieldReader) id(key string) opt[string] {
 	s := r.str(key)
 	if s.set && (s.value == "" || len(s.value) > maxIDLength) {
-		r.fail(key, "expected an id of 1 to %d characters, got %d characters", maxIDLength, len(s.value))
+		r.fail(key, "expected an id of 1 to %d characters, got %d characters", maxIDLength,
+			len(s.value))
 		return opt[string]{}
 	}
 	return s

@@ -9,7 +9,7 @@ import (
 )
 
 // Attributes that keep a Langfuse id when it is not already a W3C trace or
-// span id, so that an exporter can send the id Langfuse knows. They are set
+// span id, so that an exporter can send the id that Langfuse stores. They are set
 // only when the OpenTelemetry id differs from the Langfuse id.
 const (
 	AttrTraceID             = "langfuse.trace.id"

@@ -26,18 +26,19 @@ type ingestionSuccess struct {
 // handleIngestion serves POST /api/public/ingestion. A body that is not an
 // object with a batch array gets 400. Otherwise each event is checked on its
 // own and the response is 207 with one success or error per event.
-func (r *langfuseReceiver) handleIngestion(w http.ResponseWriter, req *http.Request) {
+func (r *langfuseReceiver) handleIngestion(w http.ResponseWriter, req *http.Request,
+	granted scope) {
 	body, ok := readBody(w, req, r.cfg.MaxIngestionBodySize)
 	if !ok {
 		return
 	}
 	batch, err := parseBatch(body)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid request data", "errors": []string{err.Error()}})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid request data",
+			"errors": []string{err.Error()}})
 		return
 	}
 
-	granted, _ := r.auth.authenticate(req)
 	ctx := req.Context()
 	response := ingestionResponse{Successes: []ingestionSuccess{}, Errors: []*eventError{}}
 	var spanEvents []event
@@ -50,6 +51,9 @@ func (r *langfuseReceiver) handleIngestion(w http.ResponseWriter, req *http.Requ
 		if evErr != nil {
 			response.Errors = append(response.Errors, evErr)
 			r.telemetry.recordRejected(ctx, eventTypeName(ev, raw), evErr.reason)
+			// Debug level, because a bad client can send many such events.
+			r.logger.Debug("Rejected an ingestion event", zap.String("event_id", evErr.ID),
+				zap.Int("status", evErr.Status), zap.String("error", evErr.Error))
 			continue
 		}
 		switch ev.eventType.kind {
@@ -59,12 +63,14 @@ func (r *langfuseReceiver) handleIngestion(w http.ResponseWriter, req *http.Requ
 			scoreEvents = append(scoreEvents, ev)
 		case kindSDKLog:
 			// Langfuse logs SDK log events and discards them.
-			response.Successes = append(response.Successes, ingestionSuccess{ID: ev.id, Status: http.StatusCreated})
+			response.Successes = append(response.Successes, ingestionSuccess{ID: ev.id,
+				Status: http.StatusCreated})
 			r.telemetry.recordAccepted(ctx, ev.typeName, 1)
 		}
 	}
 
-	src := source{sdkName: req.Header.Get("x-langfuse-sdk-name"), sdkVersion: req.Header.Get("x-langfuse-sdk-version")}
+	src := source{sdkName: req.Header.Get("x-langfuse-sdk-name"),
+		sdkVersion: req.Header.Get("x-langfuse-sdk-version")}
 	r.acceptSpanEvents(ctx, spanEvents, src, &response)
 	r.acceptScoreEvents(ctx, scoreEvents, &response)
 	writeJSON(w, http.StatusMultiStatus, response)
@@ -78,7 +84,8 @@ func parseBatch(body []byte) ([]json.RawMessage, error) {
 		if !json.Valid(body) {
 			return nil, errors.New("body: invalid JSON")
 		}
-		return nil, fmt.Errorf("body: expected an object with a batch array, got %s", jsonKind(body))
+		return nil, fmt.Errorf("body: expected an object with a batch array, got %s",
+			jsonKind(body))
 	}
 	raw, ok := request["batch"]
 	if !ok {
@@ -96,26 +103,32 @@ func parseBatch(body []byte) ([]json.RawMessage, error) {
 func (r *langfuseReceiver) checkEventAccepted(ev event, granted scope) *eventError {
 	kind := ev.eventType.kind
 	if granted == scopeScores && kind != kindScore && kind != kindSDKLog {
-		return &eventError{ID: ev.id, Status: http.StatusUnauthorized, Message: "Authentication error",
-			Error: "Access Scope Denied", reason: reasonScope}
+		return &eventError{ID: ev.id, Status: http.StatusUnauthorized,
+			Message: "Authentication error",
+			Error:   "Access Scope Denied", reason: reasonScope}
 	}
 	if kind == kindScore && r.nextLogs == nil {
-		return &eventError{ID: ev.id, Status: http.StatusBadRequest, Message: "Event type not accepted",
-			Error: "scores need the langfuse receiver in a logs pipeline", reason: reasonNoPipeline}
+		return &eventError{ID: ev.id, Status: http.StatusBadRequest,
+			Message: "Event type not accepted",
+			Error:   "scores need the langfuse receiver in a logs pipeline", reason: reasonNoPipeline}
 	}
 	if (kind == kindTrace || kind == kindObservation) && r.nextTraces == nil {
-		return &eventError{ID: ev.id, Status: http.StatusBadRequest, Message: "Event type not accepted",
-			Error: "traces and observations need the langfuse receiver in a traces pipeline", reason: reasonNoPipeline}
+		return &eventError{ID: ev.id, Status: http.StatusBadRequest,
+			Message: "Event type not accepted",
+			Error:   "traces and observations need the langfuse receiver in a traces pipeline",
+			reason:  reasonNoPipeline}
 	}
 	return nil
 }
 
 // acceptSpanEvents merges trace and observation events and sends the spans
 // that are complete. When the pipeline rejects them, every event of the
-// request gets a 500 error so that the SDK sends the batch again.
-// NOTE: an event that completed a held observation is not held again after
-// such an error, so the resent batch starts a new merge for that id.
-func (r *langfuseReceiver) acceptSpanEvents(ctx context.Context, events []event, src source, response *ingestionResponse) {
+// request gets a 500 error so that the SDK sends the batch again, and their
+// event ids are forgotten so that the resent events are merged again.
+// NOTE: a rejected span keeps only its identity, so fields that arrived in an
+// earlier, accepted request (such as the input of its create) are lost.
+func (r *langfuseReceiver) acceptSpanEvents(ctx context.Context, events []event, src source,
+	response *ingestionResponse) {
 	if len(events) == 0 {
 		return
 	}
@@ -126,6 +139,7 @@ func (r *langfuseReceiver) acceptSpanEvents(ctx context.Context, events []event,
 		err = r.consumeTraces(ctx, traces, "langfuse")
 	}
 	if err != nil {
+		r.assembler.forget(events)
 		r.logger.Warn("Rejected ingestion events, because the traces pipeline failed",
 			zap.Int("events", len(events)), zap.Error(err))
 	}
@@ -133,7 +147,8 @@ func (r *langfuseReceiver) acceptSpanEvents(ctx context.Context, events []event,
 }
 
 // acceptScoreEvents sends score-create events as log records.
-func (r *langfuseReceiver) acceptScoreEvents(ctx context.Context, events []event, response *ingestionResponse) {
+func (r *langfuseReceiver) acceptScoreEvents(ctx context.Context, events []event,
+	response *ingestionResponse) {
 	if len(events) == 0 {
 		return
 	}
@@ -153,15 +168,19 @@ func (r *langfuseReceiver) acceptScoreEvents(ctx context.Context, events []event
 	r.addEventResults(ctx, events, err, response)
 }
 
-func (r *langfuseReceiver) addEventResults(ctx context.Context, events []event, err error, response *ingestionResponse) {
+func (r *langfuseReceiver) addEventResults(ctx context.Context, events []event, err error,
+	response *ingestionResponse) {
 	for _, ev := range events {
 		if err != nil {
-			response.Errors = append(response.Errors, &eventError{ID: ev.id, Status: http.StatusInternalServerError,
-				Error: "Internal Server Error", Message: "the collector pipeline rejected the event: " + err.Error()})
+			response.Errors = append(response.Errors, &eventError{ID: ev.id,
+				Status:  http.StatusInternalServerError,
+				Error:   "Internal Server Error",
+				Message: "the collector pipeline rejected the event: " + err.Error()})
 			r.telemetry.recordRejected(ctx, ev.typeName, reasonPipelineFailed)
 			continue
 		}
-		response.Successes = append(response.Successes, ingestionSuccess{ID: ev.id, Status: http.StatusCreated})
+		response.Successes = append(response.Successes, ingestionSuccess{ID: ev.id,
+			Status: http.StatusCreated})
 		r.telemetry.recordAccepted(ctx, ev.typeName, 1)
 	}
 }
@@ -194,7 +213,8 @@ func (r *langfuseReceiver) handleScore(w http.ResponseWriter, req *http.Request)
 	score, err := parseScoreBody(fields, "")
 	if err != nil {
 		r.telemetry.recordRejected(ctx, "score-create", reasonInvalid)
-		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Invalid request data", "error": err.Error()})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Invalid request data",
+			"error": err.Error()})
 		return
 	}
 	if r.nextLogs == nil {
@@ -214,17 +234,18 @@ func (r *langfuseReceiver) handleScore(w http.ResponseWriter, req *http.Request)
 	if err := r.consumeLogs(ctx, logs); err != nil {
 		r.logger.Warn("Rejected a score, because the logs pipeline failed", zap.Error(err))
 		r.telemetry.recordRejected(ctx, "score-create", reasonPipelineFailed)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Internal Server Error",
-			"message": "the collector pipeline rejected the score: " + err.Error()})
+		writeJSON(w, http.StatusInternalServerError,
+			map[string]string{"error": "Internal Server Error",
+				"message": "the collector pipeline rejected the score: " + err.Error()})
 		return
 	}
 	r.telemetry.recordAccepted(ctx, "score-create", 1)
 	writeJSON(w, http.StatusOK, map[string]string{"id": score.id.value})
 }
 
-// eventTypeName returns the type of an event for metrics, "unknown" when the
-// event was rejected before its type was read or the type is not one
-// Langfuse knows, which keeps the metric's attribute values bounded.
+// eventTypeName returns the type of an event for metrics. It returns
+// "unknown" when the event was rejected before its type was read or the type
+// is not a Langfuse event type, so the metric's attribute values stay bounded.
 func eventTypeName(ev event, raw json.RawMessage) string {
 	if ev.typeName != "" {
 		return ev.typeName

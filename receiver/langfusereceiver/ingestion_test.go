@@ -1,7 +1,9 @@
 package langfusereceiver
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -45,6 +48,17 @@ func TestIngestionV3CaptureAccepted(t *testing.T) {
 		assert.Contains(t, spans, name)
 	}
 	assert.Len(t, tr.logRecords(), 1)
+	assert.Equal(t, int64(3), metricSum(t, tr.telemetry, "otelcol_genai_langfuse_receiver_events_accepted",
+		map[string]string{"event_type": "generation-update"}))
+	assert.Equal(t, int64(1), metricSum(t, tr.telemetry, "otelcol_genai_langfuse_receiver_events_accepted",
+		map[string]string{"event_type": "score-create"}))
+	assert.Equal(t, int64(4), metricSum(t, tr.telemetry, "otelcol_genai_langfuse_receiver_spans_assembled",
+		map[string]string{"reason": flushComplete}))
+	assert.Equal(t, int64(1), metricSum(t, tr.telemetry, "otelcol_genai_langfuse_receiver_requests",
+		map[string]string{"endpoint": endpointIngestion, "http.response.status_code": "207"}))
+	accepted, err := tr.telemetry.GetMetric("otelcol_receiver_accepted_spans")
+	require.NoError(t, err, "the standard receiver metrics are recorded")
+	assert.NotNil(t, accepted.Data)
 }
 
 // TestIngestionV3MatchesV5 checks that the spans built from the v3 SDK's
@@ -336,4 +350,35 @@ func TestIngestionMethodNotAllowed(t *testing.T) {
 	resp := tr.do(t, http.MethodGet, pathIngestion, nil, nil)
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.status)
 	assert.Equal(t, http.MethodPost, resp.header.Get("Allow"))
+}
+
+func TestIngestionResendAfterPipelineFailure(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	failures := 1
+	next, err := consumer.NewTraces(func(ctx context.Context, traces ptrace.Traces) error {
+		if failures > 0 {
+			failures--
+			return errors.New("memory limit reached")
+		}
+		return sink.ConsumeTraces(ctx, traces)
+	})
+	require.NoError(t, err)
+	tr := startReceiver(t, receiverOptions{nextTraces: next})
+	batch := []map[string]any{
+		ingestionEvent("e1", "span-create", ts, map[string]any{"id": "s1", "traceId": "t", "name": "step"}),
+		ingestionEvent("e2", "span-update", ts, map[string]any{"id": "s1", "endTime": ts, "output": "done"}),
+	}
+
+	resp := tr.postBatch(t, batch...)
+	require.Equal(t, http.StatusMultiStatus, resp.status)
+	assert.Len(t, resp.body["errors"], 2)
+	assert.Zero(t, sink.SpanCount())
+
+	resp = tr.postBatch(t, batch...)
+	require.Equal(t, http.StatusMultiStatus, resp.status)
+	assert.Empty(t, resp.body["errors"])
+	require.Equal(t, 1, sink.SpanCount(), "the resent batch is merged and sent again")
+	span := sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	assert.Equal(t, "step", span.Name())
+	assert.Equal(t, "done", attrString(span, attrObservationOutput))
 }

@@ -33,7 +33,8 @@ type telemetry struct {
 	registration   metric.Registration
 }
 
-func newTelemetry(settings component.TelemetrySettings, pendingCount func() int) (*telemetry, error) {
+func newTelemetry(settings component.TelemetrySettings, pendingCount func() int) (*telemetry,
+	error) {
 	meter := settings.MeterProvider.Meter(scopeMetrics)
 	t := &telemetry{}
 	var errs []error
@@ -82,7 +83,8 @@ func (t *telemetry) recordRequest(ctx context.Context, endpoint string, status i
 
 func (t *telemetry) recordAccepted(ctx context.Context, eventType string, n int) {
 	if n > 0 {
-		t.eventsAccepted.Add(ctx, int64(n), metric.WithAttributes(attribute.String("event_type", eventType)))
+		t.eventsAccepted.Add(ctx, int64(n), metric.WithAttributes(attribute.String("event_type",
+			eventType)))
 	}
 }
 
@@ -93,7 +95,8 @@ func (t *telemetry) recordRejected(ctx context.Context, eventType, reason string
 
 func (t *telemetry) recordFlushed(ctx context.Context, counts flushCounts) {
 	for reason, n := range counts {
-		t.spansAssembled.Add(ctx, int64(n), metric.WithAttributes(attribute.String("reason", reason)))
+		t.spansAssembled.Add(ctx, int64(n), metric.WithAttributes(attribute.String("reason",
+			reason)))
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 // in the pipeline. The spans pass through unchanged.
 func (r *langfuseReceiver) handleOTLP(w http.ResponseWriter, req *http.Request) {
 	if err := checkIngestionVersion(req.Header.Get("x-langfuse-ingestion-version")); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Invalid request data", "error": err.Error()})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Invalid request data",
+			"error": err.Error()})
 		return
 	}
 	contentType := req.Header.Get("Content-Type")
@@ -52,7 +53,8 @@ func (r *langfuseReceiver) handleOTLP(w http.ResponseWriter, req *http.Request) 
 	}
 	traces := request.Traces()
 	if err := checkSpanIDs(traces); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Invalid request data", "error": err.Error()})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Invalid request data",
+			"error": err.Error()})
 		return
 	}
 	if traces.SpanCount() == 0 {
@@ -67,8 +69,9 @@ func (r *langfuseReceiver) handleOTLP(w http.ResponseWriter, req *http.Request) 
 	if err := r.consumeTraces(req.Context(), traces, format); err != nil {
 		r.logger.Warn("Rejected OTLP spans, because the traces pipeline failed",
 			zap.Int("spans", traces.SpanCount()), zap.Error(err))
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "Service Unavailable",
-			"message": "the collector pipeline rejected the spans: " + err.Error()})
+		writeJSON(w, http.StatusServiceUnavailable,
+			map[string]string{"error": "Service Unavailable",
+				"message": "the collector pipeline rejected the spans: " + err.Error()})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{})

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"go.opentelemetry.io/collector/component"
@@ -59,7 +60,13 @@ func newPassthrough(ctx context.Context, cfg *PassthroughConfig, host component.
 }
 
 // allows reports whether a request matches one of the configured patterns.
+// A path with "." or ".." segments or repeated slashes is never allowed,
+// because ServeMux would match it after cleaning while the upstream receives
+// it as sent.
 func (p *passthrough) allows(req *http.Request) bool {
+	if path.Clean(req.URL.Path) != req.URL.Path {
+		return false
+	}
 	_, pattern := p.matcher.Handler(req)
 	return pattern != ""
 }
@@ -93,7 +100,8 @@ func (p *passthrough) forward(w http.ResponseWriter, req *http.Request, logger *
 
 	resp, err := p.client.Do(upstreamReq)
 	if err != nil {
-		logger.Warn("Passthrough request to Langfuse failed", zap.String("path", req.URL.Path), zap.Error(err))
+		logger.Warn("Passthrough request to Langfuse failed", zap.String("path", req.URL.Path),
+			zap.Error(err))
 		writeJSON(w, http.StatusBadGateway, map[string]string{"error": "Bad Gateway",
 			"message": "the request to the upstream Langfuse failed: " + err.Error()})
 		return
@@ -106,6 +114,7 @@ func (p *passthrough) forward(w http.ResponseWriter, req *http.Request, logger *
 	}
 	w.WriteHeader(resp.StatusCode)
 	if _, err := io.Copy(w, resp.Body); err != nil {
-		logger.Debug("Copying the passthrough response failed", zap.String("path", req.URL.Path), zap.Error(err))
+		logger.Debug("Copying the passthrough response failed", zap.String("path", req.URL.Path),
+			zap.Error(err))
 	}
 }

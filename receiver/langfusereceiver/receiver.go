@@ -62,7 +62,8 @@ func newLangfuseReceiver(cfg *Config, set receiver.Settings) (*langfuseReceiver,
 		stopFlush: make(chan struct{}),
 	}
 	var err error
-	if r.telemetry, err = newTelemetry(set.TelemetrySettings, r.assembler.pendingCount); err != nil {
+	if r.telemetry, err = newTelemetry(set.TelemetrySettings,
+		r.assembler.pendingCount); err != nil {
 		return nil, fmt.Errorf("create receiver metrics: %w", err)
 	}
 	r.obsTraces, err = receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
@@ -88,7 +89,8 @@ func (r *langfuseReceiver) Start(ctx context.Context, host component.Host) error
 	}
 
 	var err error
-	r.server, err = r.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings,
+	r.server, err = r.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(),
+		r.settings.TelemetrySettings,
 		http.HandlerFunc(r.route), confighttp.WithErrorHandler(r.writeServerError))
 	if err != nil {
 		return fmt.Errorf("create HTTP server: %w", err)
@@ -101,7 +103,8 @@ func (r *langfuseReceiver) Start(ctx context.Context, host component.Host) error
 	r.logger.Info("Starting Langfuse API server", zap.String("endpoint", r.address))
 
 	r.shutdownWG.Go(func() {
-		if errHTTP := r.server.Serve(listener); errHTTP != nil && !errors.Is(errHTTP, http.ErrServerClosed) {
+		if errHTTP := r.server.Serve(listener); errHTTP != nil && !errors.Is(errHTTP,
+			http.ErrServerClosed) {
 			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(errHTTP))
 		}
 	})
@@ -142,7 +145,8 @@ func (r *langfuseReceiver) flushLoop() {
 // consumeAssembled sends spans built outside a request. The client was
 // already received its response, so a pipeline error can only be logged and
 // counted.
-func (r *langfuseReceiver) consumeAssembled(ctx context.Context, traces ptrace.Traces, counts flushCounts) {
+func (r *langfuseReceiver) consumeAssembled(ctx context.Context, traces ptrace.Traces,
+	counts flushCounts) {
 	spanCount := traces.SpanCount()
 	if spanCount == 0 {
 		return
@@ -154,7 +158,8 @@ func (r *langfuseReceiver) consumeAssembled(ctx context.Context, traces ptrace.T
 	}
 }
 
-func (r *langfuseReceiver) consumeTraces(ctx context.Context, traces ptrace.Traces, format string) error {
+func (r *langfuseReceiver) consumeTraces(ctx context.Context, traces ptrace.Traces,
+	format string) error {
 	if r.nextTraces == nil {
 		return errors.New("the receiver is in no traces pipeline")
 	}
@@ -177,25 +182,26 @@ func (r *langfuseReceiver) serve(w http.ResponseWriter, req *http.Request) strin
 		if !allowMethod(w, req, http.MethodGet, http.MethodHead) {
 			return endpointHealth
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "version": r.settings.BuildInfo.Version})
+		writeJSON(w, http.StatusOK, map[string]string{"status": "OK",
+			"version": r.settings.BuildInfo.Version})
 		return endpointHealth
 	case pathIngestion:
-		if r.authorizedFor(w, req, http.MethodPost, scopeScores) {
-			r.handleIngestion(w, req)
+		if granted, ok := r.authorizedFor(w, req, http.MethodPost, scopeScores); ok {
+			r.handleIngestion(w, req, granted)
 		}
 		return endpointIngestion
 	case pathOTLP:
-		if r.authorizedFor(w, req, http.MethodPost, scopeProject) {
+		if _, ok := r.authorizedFor(w, req, http.MethodPost, scopeProject); ok {
 			r.handleOTLP(w, req)
 		}
 		return endpointOTLP
 	case pathScores:
-		if r.authorizedFor(w, req, http.MethodPost, scopeScores) {
+		if _, ok := r.authorizedFor(w, req, http.MethodPost, scopeScores); ok {
 			r.handleScore(w, req)
 		}
 		return endpointScores
 	case pathProjects:
-		if r.authorizedFor(w, req, http.MethodGet, scopeProject) {
+		if _, ok := r.authorizedFor(w, req, http.MethodGet, scopeProject); ok {
 			r.handleProjects(w)
 		}
 		return endpointProjects
@@ -206,34 +212,37 @@ func (r *langfuseReceiver) serve(w http.ResponseWriter, req *http.Request) strin
 			r.passthrough.forward(w, req, r.logger)
 			return endpointPassthrough
 		}
-		writeUnauthorized(w, "Invalid credentials. Confirm that you've configured the correct host.")
+		writeUnauthorized(w,
+			"Invalid credentials. Confirm that you've configured the correct host.")
 		return endpointPassthrough
 	}
-	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Route not found", "error": "Not Found"})
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Route not found",
+		"error": "Not Found"})
 	return endpointUnknown
 }
 
 // authorizedFor checks the method and the credentials of a request and
-// writes the error response when either fails. minimum is the least scope
-// the endpoint accepts, and a Bearer public key on a project-only endpoint gets 403, as on
-// Langfuse.
-func (r *langfuseReceiver) authorizedFor(w http.ResponseWriter, req *http.Request, method string, minimum scope) bool {
+// returns the scope they grant. It writes the error response when either
+// check fails. minimum is the least scope the endpoint accepts, and a Bearer
+// public key on a project-only endpoint gets 403, as on Langfuse.
+func (r *langfuseReceiver) authorizedFor(w http.ResponseWriter, req *http.Request, method string,
+	minimum scope) (scope, bool) {
 	if !allowMethod(w, req, method) {
-		return false
+		return scopeNone, false
 	}
 	granted, message := r.auth.authenticate(req)
 	switch {
 	case granted == scopeNone:
 		writeUnauthorized(w, message)
-		return false
+		return granted, false
 	case granted < minimum:
 		writeJSON(w, http.StatusForbidden, map[string]string{
 			"error":   "Forbidden",
 			"message": "Access denied: this endpoint requires Basic auth with a public and a secret key",
 		})
-		return false
+		return granted, false
 	}
-	return true
+	return granted, true
 }
 
 func (r *langfuseReceiver) handleProjects(w http.ResponseWriter) {
@@ -275,18 +284,21 @@ func readBody(w http.ResponseWriter, req *http.Request, limit int64) ([]byte, bo
 
 func writeTooLarge(w http.ResponseWriter, limit int64) {
 	writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{
-		"message": fmt.Sprintf("Request body exceeds the limit of %d bytes: send smaller batches", limit),
-		"error":   "Payload Too Large",
+		"message": fmt.Sprintf("Request body exceeds the limit of %d bytes: send smaller batches",
+			limit),
+		"error": "Payload Too Large",
 	})
 }
 
 func writeUnauthorized(w http.ResponseWriter, message string) {
-	writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "Unauthorized", "message": message})
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "Unauthorized",
+		"message": message})
 }
 
 // writeServerError writes the response to errors raised by the HTTP server before the
 // handler runs, such as a body that fails to decompress.
-func (r *langfuseReceiver) writeServerError(w http.ResponseWriter, _ *http.Request, message string, status int) {
+func (r *langfuseReceiver) writeServerError(w http.ResponseWriter, _ *http.Request,
+	message string, status int) {
 	writeJSON(w, status, map[string]string{"message": "Invalid request data", "error": message})
 }
 
@@ -297,7 +309,8 @@ func allowMethod(w http.ResponseWriter, req *http.Request, methods ...string) bo
 		}
 	}
 	w.Header().Set("Allow", methods[0])
-	writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method Not Allowed", "error": "Method Not Allowed"})
+	writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method Not Allowed",
+		"error": "Method Not Allowed"})
 	return false
 }
 

@@ -59,7 +59,8 @@ func parseScoreBody(body map[string]json.RawMessage, prefix string) (*scoreField
 		metadata:      r.json("metadata"),
 	}
 	name := r.str("name")
-	dataType := r.oneOf("dataType", scoreNumeric, scoreCategorical, scoreBoolean, scoreText, scoreCorrection)
+	dataType := r.oneOf("dataType", scoreNumeric, scoreCategorical, scoreBoolean, scoreText,
+		scoreCorrection)
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -75,7 +76,9 @@ func parseScoreBody(body map[string]json.RawMessage, prefix string) (*scoreField
 		}
 	}
 	if targets != 1 {
-		return nil, fmt.Errorf("%straceId, sessionId, datasetRunId: exactly one must be set, got %d", prefix, targets)
+		return nil,
+			fmt.Errorf("%straceId, sessionId, datasetRunId: exactly one must be set, got %d",
+				prefix, targets)
 	}
 	if s.observationID.set && !s.traceID.set {
 		return nil, fmt.Errorf("%sobservationId: requires traceId", prefix)

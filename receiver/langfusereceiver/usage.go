@@ -118,7 +118,8 @@ func readLegacyUsage(fields map[string]json.RawMessage) (map[string]int64, map[s
 		}
 	}
 	cost := map[string]float64{}
-	for _, pair := range [][2]string{{"inputCost", "input"}, {"outputCost", "output"}, {"totalCost", "total"}} {
+	for _, pair := range [][2]string{{"inputCost", "input"}, {"outputCost", "output"},
+		{"totalCost", "total"}} {
 		if value, ok := fields[pair[0]]; ok {
 			if f, ok := jsonNumber(value); ok && f >= 0 {
 				cost[pair[1]] = f
@@ -142,7 +143,8 @@ func readCostDetails(fields map[string]json.RawMessage) map[string]float64 {
 	cost := map[string]float64{}
 	for key, value := range fields {
 		var f float64
-		if jsonKind(value) == "a number" && json.Unmarshal(value, &f) == nil && f >= 0 && !math.IsInf(f, 0) {
+		if jsonKind(value) == "a number" && json.Unmarshal(value,
+			&f) == nil && f >= 0 && !math.IsInf(f, 0) {
 			cost[key] = f
 		}
 	}
