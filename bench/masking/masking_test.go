@@ -9,7 +9,6 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/redactionprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
@@ -129,5 +128,3 @@ func genai(tb testing.TB, next consumer.Traces) pipeline {
 		"pricing":  map[string]any{"enabled": false},
 	}, next)
 }
-
-var _ component.Config = (*struct{})(nil)

@@ -184,7 +184,7 @@ func (e *ingestionEncoder) encodeObservation(ctx context.Context, ref *spanRef, 
 		StatusMessage: e.cut(ctx, view.StatusMessage, "attribute"),
 		Version:       view.Version,
 		Environment:   ref.environment,
-		Input:         langfuse.JSONValue(e.cut(ctx, view.Input, "input")),
+		Input:         langfuse.JSONValue(e.cut(ctx, view.InputWithSystemInstructions(), "input")),
 		Output:        langfuse.JSONValue(e.cut(ctx, view.Output, "output")),
 	}
 	if body.Name == "" {

@@ -154,7 +154,7 @@ func (e *otlpEncoder) encodeSpan(ctx context.Context, ref *spanRef, buf []byte) 
 		observationType = genai.TypeSpan
 	}
 	putNonEmpty(attrs, attrObservationType, string(observationType))
-	putNonEmpty(attrs, attrObservationInput, view.Input)
+	putNonEmpty(attrs, attrObservationInput, view.InputWithSystemInstructions())
 	putNonEmpty(attrs, attrObservationOutput, view.Output)
 	putNonEmpty(attrs, attrModelName, model)
 

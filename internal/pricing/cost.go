@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"math"
 	"strconv"
 )
 
@@ -113,7 +114,7 @@ func (e *Entry) Cost(u Usage) Cost {
 }
 
 // AppendDetailsJSON appends the cost as a JSON object in Langfuse's
-// costDetails keys to dst. input, output and total are always present; the
+// costDetails keys to dst, each value rounded to 1e-12 USD. input, output and total are always present; the
 // other keys only when their usage bucket is not empty.
 func (c Cost) AppendDetailsJSON(dst []byte, u Usage) []byte {
 	dst = append(dst, '{')
@@ -144,9 +145,6 @@ func (c Cost) AppendDetailsJSON(dst []byte, u Usage) []byte {
 	return append(dst, '}')
 }
 
-// appendField appends "key":v. Fifteen significant digits keep every cost
-// exact to far better than one part in a billion and format faster than the
-// shortest representation.
 func appendField(dst []byte, key string, v float64, comma bool) []byte {
 	if comma {
 		dst = append(dst, ',')
@@ -154,5 +152,34 @@ func appendField(dst []byte, key string, v float64, comma bool) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, key...)
 	dst = append(dst, '"', ':')
-	return strconv.AppendFloat(dst, v, 'g', 15, 64)
+	return appendUSD(dst, v)
+}
+
+// appendUSD appends v rounded to 1e-12 USD as a JSON number. Formatting the
+// rounded integer is several times faster than strconv's shortest float
+// formatting, which matters because every priced span formats several
+// costs. Values that do not fit the integer form are formatted by strconv.
+func appendUSD(dst []byte, v float64) []byte {
+	const scale = 1e12
+	if !(v >= 0 && v < 1e6) {
+		return strconv.AppendFloat(dst, v, 'g', 15, 64)
+	}
+	pico := int64(math.Round(v * scale))
+	dst = strconv.AppendInt(dst, pico/scale, 10)
+	frac := pico % scale
+	if frac == 0 {
+		return dst
+	}
+
+	var digits [12]byte
+	for i := len(digits) - 1; i >= 0; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	end := len(digits)
+	for digits[end-1] == '0' {
+		end--
+	}
+	dst = append(dst, '.')
+	return append(dst, digits[:end]...)
 }

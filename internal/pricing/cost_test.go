@@ -239,7 +239,32 @@ func TestCostDetailsJSON(t *testing.T) {
 func TestCostDetailsJSONMinimal(t *testing.T) {
 	e := entry(t, map[string]float64{"input": 0.02})
 	u := Usage{InputUncached: 10}
-	assert.JSONEq(t, `{"input":2e-07,"output":0,"total":2e-07}`, string(e.Cost(u).AppendDetailsJSON(nil, u)))
+	assert.Equal(t, `{"input":0.0000002,"output":0,"total":0.0000002}`, string(e.Cost(u).AppendDetailsJSON(nil, u)))
+}
+
+func TestAppendUSD(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{
+		{0, "0"},
+		{0.005615, "0.005615"},
+		{1.5225, "1.5225"},
+		{12, "12"},
+		{2e-8, "0.00000002"},
+		{1e-13, "0"},
+		{4.9e-13, "0"},
+		{5e-13, "0.000000000001"},
+		{123456.789, "123456.789"},
+		{2e6, "2000000"},
+		{-1, "-1"},
+	}
+	for _, tt := range tests {
+		got := string(appendUSD(nil, tt.in))
+		assert.Equal(t, tt.want, got, "%v", tt.in)
+		var back float64
+		require.NoError(t, json.Unmarshal([]byte(got), &back), "%s is not a JSON number", got)
+	}
 }
 
 func TestRatesServiceTierFallsBackToBase(t *testing.T) {

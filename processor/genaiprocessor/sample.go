@@ -142,7 +142,9 @@ var defaultProtectedAttributes = []string{
 //   - reasoning is kept on 5% of traces and on failed spans, else cut to
 //     its first 1 KiB;
 //   - retrieved documents are kept on 1% of traces and on failed spans,
-//     else cut to their first 512 bytes each.
+//     else cut to their first 512 bytes each. The OTel GenAI attribute
+//     gen_ai.retrieval.documents is not selected: it carries ids and scores,
+//     and cutting its JSON text would leave invalid JSON.
 func defaultSamplingRules() []SamplingRule {
 	return []SamplingRule{
 		{
@@ -161,7 +163,7 @@ func defaultSamplingRules() []SamplingRule {
 		},
 		{
 			Name:           "retrieved_documents",
-			Attributes:     []string{"retrieval.documents.*.document.content", "gen_ai.retrieval.documents"},
+			Attributes:     []string{"retrieval.documents.*.document.content"},
 			Parts:          []string{"document"},
 			KeepFraction:   0.01,
 			AlwaysKeepWhen: errorConditions,
@@ -227,7 +229,7 @@ func (c *SamplingConfig) Validate() error {
 type sampler struct {
 	enabled           bool
 	rules             []sampleRule
-	protected         []keyMatcher
+	protected         keySet
 	maxAttributeBytes int
 	maxSpanBytes      int
 	// partKinds[k] is true when some rule selects parts of kind k.
@@ -272,7 +274,7 @@ func newSampler(set processor.Settings, cfg *SamplingConfig) (*sampler, error) {
 		}
 	}
 	for _, pattern := range cfg.ProtectedAttributes {
-		s.protected = append(s.protected, newGlobMatcher(pattern))
+		s.protected.add(newGlobMatcher(pattern))
 	}
 
 	if s.telemetry, err = newSamplingTelemetry(set.TelemetrySettings, s.rules); err != nil {
@@ -346,12 +348,7 @@ func (s *sampler) processValue(ctx context.Context, st *spanState, key string, v
 }
 
 func (s *sampler) isProtected(key string) bool {
-	for i := range s.protected {
-		if s.protected[i].match(key) {
-			return true
-		}
-	}
-	return false
+	return s.protected.match(key)
 }
 
 // compileRule checks a configured rule and compiles its patterns and
@@ -390,14 +387,14 @@ func compileRule(cfg *SamplingRule, parser *conditionParser) (sampleRule, error)
 		if pattern == "" {
 			return r, errors.New("attributes contains an empty pattern: remove it")
 		}
-		r.keys = append(r.keys, newGlobMatcher(pattern))
+		r.keys.add(newGlobMatcher(pattern))
 	}
 	for _, expr := range cfg.AttributesRegex {
 		re, err := regexp.Compile(expr)
 		if err != nil {
 			return r, fmt.Errorf("attributes_regex %q is invalid: %w", expr, err)
 		}
-		r.keys = append(r.keys, keyMatcher{regex: re})
+		r.keys.add(keyMatcher{regex: re})
 	}
 	for _, name := range cfg.Parts {
 		if name == "binary" {
@@ -413,7 +410,7 @@ func compileRule(cfg *SamplingRule, parser *conditionParser) (sampleRule, error)
 		}
 		r.parts[k] = true
 	}
-	if len(r.keys) == 0 && !r.selectsParts() {
+	if r.keys.len == 0 && !r.selectsParts() {
 		return r, errors.New("the rule selects nothing: set attributes, attributes_regex or parts")
 	}
 

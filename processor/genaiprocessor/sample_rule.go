@@ -19,7 +19,7 @@ import (
 // sampleRule is a compiled SamplingRule.
 type sampleRule struct {
 	name  string
-	keys  []keyMatcher
+	keys  keySet
 	parts [payload.KindDocument + 1]bool
 
 	when       *conditions
@@ -45,8 +45,43 @@ func (r *sampleRule) selectsParts() bool {
 }
 
 func (r *sampleRule) selectsKey(key string) bool {
-	for i := range r.keys {
-		if r.keys[i].match(key) {
+	return r.keys.match(key)
+}
+
+// keySet matches attribute keys against a list of patterns. Globs that start
+// with a literal byte are indexed by that byte, so a key is compared only with
+// the patterns that can match it.
+type keySet struct {
+	byFirstByte *[256][]keyMatcher
+	// others are the regular expressions and the globs that start with "*".
+	others []keyMatcher
+	len    int
+}
+
+func (ks *keySet) add(m keyMatcher) {
+	ks.len++
+	if m.regex != nil || !m.anchoredStart || m.segments[0] == "" {
+		ks.others = append(ks.others, m)
+		return
+	}
+	if ks.byFirstByte == nil {
+		ks.byFirstByte = new([256][]keyMatcher)
+	}
+	first := m.segments[0][0]
+	ks.byFirstByte[first] = append(ks.byFirstByte[first], m)
+}
+
+func (ks *keySet) match(key string) bool {
+	if ks.byFirstByte != nil && key != "" {
+		candidates := ks.byFirstByte[key[0]]
+		for i := range candidates {
+			if candidates[i].match(key) {
+				return true
+			}
+		}
+	}
+	for i := range ks.others {
+		if ks.others[i].match(key) {
 			return true
 		}
 	}

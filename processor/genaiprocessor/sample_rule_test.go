@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -362,4 +363,25 @@ func TestGlobMatcher(t *testing.T) {
 			assert.Equal(t, tt.want, m.match(tt.key))
 		})
 	}
+}
+
+func TestKeySet(t *testing.T) {
+	var ks keySet
+	ks.add(newGlobMatcher("gen_ai.usage.*"))
+	ks.add(newGlobMatcher("*.content"))
+	ks.add(newGlobMatcher("exact"))
+	ks.add(keyMatcher{regex: regexp.MustCompile(`^debug\.`)})
+
+	for key, want := range map[string]bool{
+		"gen_ai.usage.input_tokens": true,
+		"gen_ai.request.model":      false,
+		"a.content":                 true,
+		"exact":                     true,
+		"exactly":                   false,
+		"debug.raw":                 true,
+		"":                          false,
+	} {
+		assert.Equal(t, want, ks.match(key), key)
+	}
+	assert.Equal(t, 4, ks.len)
 }

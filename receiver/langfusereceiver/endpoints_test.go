@@ -191,10 +191,10 @@ func TestScoreValidation(t *testing.T) {
 		wantError string
 	}{
 		{name: "not an object", body: `[1]`, wantError: "expected a JSON object"},
-		{name: "missing name", body: `{"value":1,"traceId":"t"}`, wantError: "name: required"},
+		{name: "missing name", body: `{"value":1,"traceId":"t"}`, wantError: "name: missing or empty"},
 		{name: "two targets", body: `{"name":"q","value":1,"traceId":"t","sessionId":"s"}`, wantError: "exactly one must be set, got 2"},
 		{name: "observation without trace", body: `{"name":"q","value":1,"sessionId":"s","observationId":"o"}`, wantError: "observationId: requires traceId"},
-		{name: "missing value", body: `{"name":"q","traceId":"t"}`, wantError: "value: required"},
+		{name: "missing value", body: `{"name":"q","traceId":"t"}`, wantError: "value: missing"},
 		{name: "boolean out of range", body: `{"name":"q","value":2,"dataType":"BOOLEAN","traceId":"t"}`, wantError: "expected 0 or 1"},
 		{name: "numeric as string", body: `{"name":"q","value":"1","dataType":"NUMERIC","traceId":"t"}`, wantError: "expected a number"},
 		{name: "categorical as number", body: `{"name":"q","value":1,"dataType":"CATEGORICAL","traceId":"t"}`, wantError: "expected a string"},

@@ -115,7 +115,8 @@ func parseEvent(raw json.RawMessage) (event, *eventError) {
 		return event{}, invalidEvent(eventID, envelope.err, reasonInvalid)
 	}
 	if !id.set {
-		return event{}, invalidEvent(eventID, errors.New("id: required"), reasonInvalid)
+		return event{}, invalidEvent(eventID,
+			errors.New("id: missing, expected a string of 1 to 800 characters"), reasonInvalid)
 	}
 	if strings.ContainsRune(id.value, '\r') {
 		return event{}, invalidEvent(eventID, errors.New(`id: must not contain "\r"`),
@@ -129,7 +130,8 @@ func parseEvent(raw json.RawMessage) (event, *eventError) {
 		return event{}, invalidEvent(eventID, envelope.err, reasonInvalid)
 	}
 	if !typeName.set {
-		return event{}, invalidEvent(eventID, errors.New("type: required"), reasonInvalid)
+		return event{}, invalidEvent(eventID,
+			errors.New("type: missing, expected an event type such as span-create"), reasonInvalid)
 	}
 	kind, ok := eventTypes[typeName.value]
 	if !ok {
@@ -137,10 +139,13 @@ func parseEvent(raw json.RawMessage) (event, *eventError) {
 			typeName.value), reasonUnknownType)
 	}
 	if !timestamp.set {
-		return event{}, invalidEvent(eventID, errors.New("timestamp: required"), reasonInvalid)
+		return event{}, invalidEvent(eventID,
+			errors.New("timestamp: missing, expected an ISO-8601 date-time with Z or an offset"),
+			reasonInvalid)
 	}
 	if !body.set {
-		return event{}, invalidEvent(eventID, errors.New("body: required"), reasonInvalid)
+		return event{}, invalidEvent(eventID, errors.New("body: missing, expected an object"),
+			reasonInvalid)
 	}
 
 	ev := event{id: id.value, typeName: typeName.value, eventType: kind, timestamp: timestamp.value}
@@ -196,10 +201,10 @@ func parseTraceBody(body map[string]json.RawMessage) (*traceFields, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	// Langfuse returns 201 for a trace without an id and then drops it, so the
-	// receiver rejects it so that the client learns of the loss.
+	// Langfuse returns 201 for a trace without an id and then drops it. The
+	// receiver rejects it instead, so that the client learns of the loss.
 	if !id.set {
-		return nil, errors.New("body.id: required, because a trace without an id is not stored")
+		return nil, errors.New("body.id: missing, and a trace without an id is not stored")
 	}
 	if len(t.name.value) > 1000 {
 		return nil, fmt.Errorf("body.name: at most 1000 characters are allowed, got %d",
@@ -275,7 +280,7 @@ func parseObservationBody(body map[string]json.RawMessage, kind eventType) (*obs
 		return nil, r.err
 	}
 	if !id.set {
-		return nil, errors.New("body.id: required")
+		return nil, errors.New("body.id: missing, expected a string of 1 to 800 characters")
 	}
 	o.id = id.value
 	return o, nil

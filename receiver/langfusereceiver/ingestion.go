@@ -89,7 +89,7 @@ func parseBatch(body []byte) ([]json.RawMessage, error) {
 	}
 	raw, ok := request["batch"]
 	if !ok {
-		return nil, errors.New("batch: required")
+		return nil, errors.New("batch: missing, expected an array of events")
 	}
 	var batch []json.RawMessage
 	if jsonKind(raw) != "an array" || json.Unmarshal(raw, &batch) != nil {
@@ -110,7 +110,8 @@ func (r *langfuseReceiver) checkEventAccepted(ev event, granted scope) *eventErr
 	if kind == kindScore && r.nextLogs == nil {
 		return &eventError{ID: ev.id, Status: http.StatusBadRequest,
 			Message: "Event type not accepted",
-			Error:   "scores need the langfuse receiver in a logs pipeline", reason: reasonNoPipeline}
+			Error:   "scores need the langfuse receiver in a logs pipeline",
+			reason:  reasonNoPipeline}
 	}
 	if (kind == kindTrace || kind == kindObservation) && r.nextTraces == nil {
 		return &eventError{ID: ev.id, Status: http.StatusBadRequest,

@@ -65,7 +65,7 @@ func parseScoreBody(body map[string]json.RawMessage, prefix string) (*scoreField
 		return nil, r.err
 	}
 	if name.value == "" {
-		return nil, fmt.Errorf("%sname: required and must not be empty", prefix)
+		return nil, fmt.Errorf("%sname: missing or empty, expected the score name", prefix)
 	}
 	s.name = name.value
 
@@ -86,7 +86,7 @@ func parseScoreBody(body map[string]json.RawMessage, prefix string) (*scoreField
 
 	value, ok := r.raw("value")
 	if !ok {
-		return nil, fmt.Errorf("%svalue: required", prefix)
+		return nil, fmt.Errorf("%svalue: missing, expected a number or a string", prefix)
 	}
 	if err := s.readValue(value, dataType); err != nil {
 		return nil, fmt.Errorf("%svalue: %w", prefix, err)
