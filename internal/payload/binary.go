@@ -2,6 +2,7 @@ package payload
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"hash"
 	"strings"
 )
@@ -82,12 +83,19 @@ func IsBase64(s string, minLen int, escaped bool) bool {
 	return true
 }
 
-// decodeBase64 feeds the bytes that the base64 text s decodes to into h and
-// returns their number. It skips line breaks, padding and the JSON escapes
-// that IsBase64 accepts, and decodes through a fixed buffer, so it does not
-// allocate.
-func decodeBase64(h hash.Hash, s string, escaped bool) int64 {
-	var buf [3 * 512]byte
+// decodeBase64 feeds the bytes that the base64 text s decodes to into the
+// hash and returns their number. It skips line breaks, padding and the JSON
+// escapes that IsBase64 accepts, and decodes through the scratch buffer.
+func (hs *Hasher) decodeBase64(s string, escaped bool) int64 {
+	h := hs.h
+	if !escaped {
+		if n, ok := hs.decodeStdBase64(s); ok {
+			return n
+		}
+		h.Reset()
+	}
+
+	buf := hs.scratch[:3*512]
 	n := 0
 	var total int64
 	var acc uint32
@@ -123,6 +131,32 @@ func decodeBase64(h hash.Hash, s string, escaped bool) int64 {
 	return total + int64(n)
 }
 
+// decodeStdBase64 feeds the bytes that s decodes to into the hash with the standard
+// library's decoder, which is several times faster than decodeBase64's loop.
+// It returns false, having written part of the bytes, when s is not standard
+// base64 in chunks of whole 4-byte groups, for example URL-safe base64.
+func (hs *Hasher) decodeStdBase64(s string) (int64, bool) {
+	enc := base64.StdEncoding
+	if len(s)%4 != 0 && strings.IndexByte(s, '=') < 0 {
+		enc = base64.RawStdEncoding
+	}
+
+	src := hs.scratch[:4096]
+	dst := hs.scratch[4096 : 4096+3072]
+	var total int64
+	for len(s) > 0 {
+		n := copy(src[:], s)
+		s = s[n:]
+		decoded, err := enc.Decode(dst, src[:n])
+		if err != nil {
+			return total, false
+		}
+		hs.h.Write(dst[:decoded])
+		total += int64(decoded)
+	}
+	return total, true
+}
+
 // Digest is the hash and size of a payload as its replacement marker shows
 // them.
 type Digest struct {
@@ -130,10 +164,11 @@ type Digest struct {
 	Size int64
 }
 
-// Hasher computes payload digests and reuses its SHA-256 state. It is not
-// safe for concurrent use.
+// Hasher computes payload digests and reuses its SHA-256 state and decoding
+// buffer. It is not safe for concurrent use.
 type Hasher struct {
-	h hash.Hash
+	h       hash.Hash
+	scratch []byte
 }
 
 // DigestBase64 returns the SHA-256 hash and length of the bytes that the
@@ -141,7 +176,7 @@ type Hasher struct {
 // a data URI, as standard or as URL-safe base64.
 func (hs *Hasher) DigestBase64(s string, escaped bool) Digest {
 	h := hs.reset()
-	size := decodeBase64(h, s, escaped)
+	size := hs.decodeBase64(s, escaped)
 	var d Digest
 	h.Sum(d.Sum[:0])
 	d.Size = size
@@ -151,7 +186,7 @@ func (hs *Hasher) DigestBase64(s string, escaped bool) Digest {
 // DigestText returns the SHA-256 hash and length of s as it is.
 func (hs *Hasher) DigestText(s string) Digest {
 	h := hs.reset()
-	writeString(h, s)
+	hs.writeString(s)
 	var d Digest
 	h.Sum(d.Sum[:0])
 	d.Size = int64(len(s))
@@ -161,18 +196,18 @@ func (hs *Hasher) DigestText(s string) Digest {
 func (hs *Hasher) reset() hash.Hash {
 	if hs.h == nil {
 		hs.h = sha256.New()
+		hs.scratch = make([]byte, 4096+3072)
 	}
 	hs.h.Reset()
 	return hs.h
 }
 
-// writeString writes s to h in chunks through a stack buffer, so that
-// hashing a string does not copy it to the heap.
-func writeString(h hash.Hash, s string) {
-	var buf [2048]byte
+// writeString writes s to the hash in chunks through the scratch buffer, so
+// that hashing a string does not copy it to a new byte slice.
+func (hs *Hasher) writeString(s string) {
 	for len(s) > 0 {
-		n := copy(buf[:], s)
-		h.Write(buf[:n])
+		n := copy(hs.scratch, s)
+		hs.h.Write(hs.scratch[:n])
 		s = s[n:]
 	}
 }

@@ -11,7 +11,7 @@ type Detector interface {
 	// Type is the entity type written into replacement tokens, for example
 	// "EMAIL".
 	Type() string
-	// Trigger lists the bytes at which the scanner calls Detect.
+	// Trigger describes where the scanner calls Detect.
 	Trigger() Trigger
 	// Detect examines the candidate at position i of s and returns the byte
 	// range of a validated match. The range may start before i when the
@@ -26,15 +26,15 @@ type Canonicalizer interface {
 	Canonical(match string) string
 }
 
-// Trigger says where the scanner calls a detector. Number and prefix
+// Trigger describes where the scanner calls a detector. Number and prefix
 // triggers fire only at a word start: a position that no ASCII letter, digit
 // or '_' precedes.
 type Trigger struct {
 	// Prefixes are literal beginnings of a match, each at least three
-	// bytes, where a '#' in third place stands for any ASCII digit. The
-	// scanner calls Detect where the first two bytes of a prefix occur
-	// followed by a byte of the same class as its third (digit, space, '-'
-	// or other); the detector checks the rest.
+	// bytes, where a '#' in third place is any ASCII digit. The scanner
+	// calls Detect where the first two bytes of a prefix occur, followed by
+	// a byte of the same class as its third: digit, space, '-' or other.
+	// The detector checks the rest.
 	Prefixes []string
 	// Number makes the scanner call Detect where a digit, '+' or '(' starts
 	// a number of at least MinDigits digits (see digitsAhead).
@@ -44,7 +44,7 @@ type Trigger struct {
 	Anywhere string
 }
 
-// KeyHints carries what the attribute key around a value says about it.
+// KeyHints is the context that the attribute key around a value gives.
 type KeyHints uint8
 
 // Key hints derived from an attribute or JSON object key.
@@ -94,7 +94,11 @@ func isIDKey(key string) bool {
 	if n := len(key); n > 2 && key[n-2] == 'I' && (key[n-1] == 'd' || key[n-1] == 'D') && isLower(key[n-3]) {
 		return true
 	}
+	last := key[len(key)-1] | 0x20
 	for _, suffix := range idKeySuffixes {
+		if suffix[len(suffix)-1] != last {
+			continue
+		}
 		if len(key) >= len(suffix) && strings.EqualFold(key[len(key)-len(suffix):], suffix) {
 			return true
 		}
@@ -148,9 +152,7 @@ func hasContextWord(s string, start, window int, words ...string) bool {
 	return false
 }
 
-// Builtins returns a new instance of every built-in detector in the order the
-// scanner prefers them when two matches start at the same byte and have the
-// same length.
+// Builtins returns a new instance of every built-in detector.
 func Builtins() []Detector {
 	return []Detector{
 		emailDetector{},

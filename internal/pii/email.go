@@ -147,6 +147,9 @@ func validTLD(tld string) bool {
 	if letters < 2 {
 		return false
 	}
+	if len(tld) > 4 {
+		return true
+	}
 	for _, ext := range nonFileTLDs {
 		if strings.EqualFold(tld, ext) {
 			return false

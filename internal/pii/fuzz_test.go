@@ -98,3 +98,29 @@ func FuzzMaskJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScanMatchesByteScan checks that skipping plain chunks finds exactly
+// what examining every byte finds.
+func FuzzScanMatchesByteScan(f *testing.F) {
+	for _, seed := range []string{
+		"the bearer abcdefghijklmnop0 token", "send it to jane.doe@example.com now please ok",
+		"call me at +33 1 42 68 53 00 or later today", "iban de89370400440532013000 yes",
+		"key sk-proj-abc123DEF456ghi789JKL012 here", "x eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. y",
+	} {
+		f.Add(seed)
+	}
+	sc := NewScanner(Builtins())
+	f.Fuzz(func(t *testing.T, s string) {
+		fast := sc.Scan(s, 0, nil)
+		_, slow := sc.scanBytes(s, 0, len(s), 0, nil)
+		slow = mergeMatches(slow, 0)
+		if len(fast) != len(slow) {
+			t.Fatalf("%q: skipping scan found %v, byte scan %v", s, fast, slow)
+		}
+		for i := range fast {
+			if fast[i] != slow[i] {
+				t.Fatalf("%q: skipping scan found %v, byte scan %v", s, fast, slow)
+			}
+		}
+	})
+}

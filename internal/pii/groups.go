@@ -17,9 +17,9 @@ type digitGroups struct {
 }
 
 // readDigitGroups reads digit groups from position i, which must hold a digit.
-// All groups are joined by the same separator; reading stops before a
-// separator that differs, a separator not followed by a digit, or after
-// maxDigits digits.
+// All groups are joined by the same separator. Reading stops before a
+// separator that differs or that no digit follows, and after maxDigits
+// digits.
 func readDigitGroups(s string, i, maxDigits int) digitGroups {
 	var g digitGroups
 	for g.n < maxGroups {

@@ -22,11 +22,11 @@ func looksLikeJSON(s string) bool {
 }
 
 // jsonWalker masks the strings of one JSON document in place. It tokenizes
-// the document without decoding it into Go values: only string tokens that
-// contain a match are decoded, masked and written again, and every other
-// byte is copied, so the output keeps the structure, number spelling and
-// white space of the input. Object keys are masked like values, which can
-// leave two equal keys in one object when two keys are redacted.
+// the document without decoding it into Go values. Only string tokens that
+// contain a match are decoded, masked and written again. Every other byte is
+// copied, so the output keeps the structure, number spelling and white space
+// of the input. Object keys are masked like values, which can leave two equal
+// keys in one object when two keys are redacted.
 type jsonWalker struct {
 	m      *Masker
 	st     *maskState

@@ -12,7 +12,8 @@ import (
 	"unicode/utf8"
 )
 
-// Action is what the Masker does with a value a detector or rule matched.
+// Action is the replacement a Masker applies to a value that a detector or
+// rule matched.
 type Action uint8
 
 // Actions.
@@ -137,7 +138,7 @@ type Masker struct {
 	states        sync.Pool
 }
 
-// Outcome says what Mask did with a value.
+// Outcome is the result of Mask for one value.
 type Outcome uint8
 
 // Outcomes of Mask.
@@ -316,8 +317,9 @@ type maskState struct {
 	decode  [maxEmbeddedJSON + 1][]byte
 }
 
-// Mask returns value with every match replaced, and what it did. key is the
-// attribute key, used as context; active selects the user rules that apply.
+// Mask returns value with every match replaced, and its outcome. key is the
+// attribute key, used as context, and active selects the user rules that
+// apply.
 // Values that start with '{' or '[' and parse as JSON are masked inside
 // their strings (object keys included) and stay valid JSON.
 func (m *Masker) Mask(key, value string, active RuleSet, tally *Tally) (out string, outcome Outcome) {

@@ -36,6 +36,12 @@ func (phoneDetector) Detect(s string, i int, hints KeyHints) (int, int, bool) {
 		return 0, 0, false
 	}
 
+	// Cheap rejects before reading groups: a national number starts with
+	// the trunk prefix 0, a North American one with a 3-digit area code, and
+	// a bare mobile number has 11 digits.
+	if first := digitRun(s, i) - i; s[i] != '0' && first != 3 && first != 11 {
+		return 0, 0, false
+	}
 	g := readDigitGroups(s, i, 15)
 	if g.n == 1 {
 		return detectBareMobile(s, i, &g, hints)

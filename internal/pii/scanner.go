@@ -1,5 +1,7 @@
 package pii
 
+import "strings"
+
 // Match is the byte range of one value found in a string and the index of the
 // detector or rule that found it.
 type Match struct {
@@ -98,13 +100,105 @@ func (sc *Scanner) Detectors() []Detector { return sc.detectors }
 // matches merged, and returns the extended slice. It allocates only when dst
 // must grow.
 //
-// After the first byte of a word the rest of the word is skipped in a tight
-// loop: no number or prefix detector starts inside a word, and anywhere
-// triggers are never word bytes.
+// Every match contains a byte that is not plain (see notPlain), such as a
+// digit, '@', '-' or an upper-case letter. The match starts in the same
+// space-free token as that byte, or for a bearer token in the token before.
+// So Scan skips eight-byte chunks of plain bytes, and examines byte by byte
+// only from the start of the token that holds another byte.
 func (sc *Scanner) Scan(s string, hints KeyHints, dst []Match) []Match {
 	first := len(dst)
-	prevWord := false
-	for i := 0; i < len(s); {
+	// done is the position before which every byte has been examined or
+	// skipped as plain.
+	done := 0
+	i := 0
+	for i+8 <= len(s) {
+		_ = s[i+7]
+		if notPlain[s[i]]|notPlain[s[i+1]]|notPlain[s[i+2]]|notPlain[s[i+3]]|
+			notPlain[s[i+4]]|notPlain[s[i+5]]|notPlain[s[i+6]]|notPlain[s[i+7]] == 0 {
+			i += 8
+			continue
+		}
+		for p := i; p < i+8; p++ {
+			if p < done || notPlain[s[p]] == 0 {
+				continue
+			}
+			done, dst = sc.scanBytes(s, examineFrom(s, p, done), p+1, hints, dst)
+		}
+		i = max(i+8, done)
+	}
+	if i < len(s) {
+		_, dst = sc.scanBytes(s, examineFrom(s, i, done), len(s), hints, dst)
+	}
+	return mergeMatches(dst, first)
+}
+
+// notPlain is 1 for bytes that are not plain. Plain bytes are lower-case
+// ASCII letters, the space, the line feed, '.', ',', '"', the apostrophe and
+// the bytes of non-ASCII characters. No match consists of plain bytes only.
+var notPlain = func() (t [256]uint8) {
+	for c := 0; c < 0x80; c++ {
+		if !isLower(byte(c)) && strings.IndexByte(" \n.,\"'", byte(c)) < 0 {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// examineFrom returns where byte-by-byte examination for a byte at position
+// p starts: the start of its token, or of the token before when that is a
+// plain prefix. It never returns less than floor.
+func examineFrom(s string, p, floor int) int {
+	from := tokenStart(s, p, floor)
+	if precededByPlainPrefix(s, from, floor) {
+		from = tokenBefore(s, from, floor)
+	}
+	return from
+}
+
+// tokenStart returns the start of the space-free token that contains
+// position i, but not less than floor.
+func tokenStart(s string, i, floor int) int {
+	for i > floor && s[i-1] != ' ' {
+		i--
+	}
+	return i
+}
+
+// precededByPlainPrefix reports whether the token before position start is
+// six lower-case letters long, as "bearer" is: the only prefix of a built-in
+// detector that is made of lower-case letters and a space.
+func precededByPlainPrefix(s string, start, floor int) bool {
+	i := start
+	for i > floor && s[i-1] == ' ' {
+		i--
+	}
+	end := i
+	for i > floor && isLower(s[i-1]) {
+		i--
+	}
+	return end-i == 6
+}
+
+// tokenBefore returns the start of the space-free token before the one that
+// contains position i, but not less than floor.
+func tokenBefore(s string, i, floor int) int {
+	for i > floor && s[i-1] != ' ' {
+		i--
+	}
+	for i > floor && s[i-1] == ' ' {
+		i--
+	}
+	for i > floor && s[i-1] != ' ' {
+		i--
+	}
+	return i
+}
+
+// scanBytes examines s byte by byte from position i until it passes limit,
+// and returns where it stopped.
+func (sc *Scanner) scanBytes(s string, i, limit int, hints KeyHints, dst []Match) (int, []Match) {
+	prevWord := i > 0 && isWordByte(s[i-1])
+	for i < len(s) && i < limit {
 		c := s[i]
 		f := sc.flags[c]
 		if f&flagAnywhere != 0 {
@@ -115,7 +209,15 @@ func (sc *Scanner) Scan(s string, hints KeyHints, dst []Match) []Match {
 				continue
 			}
 		}
-		if !prevWord && f&(flagNumber|flagPrefix) != 0 && sc.mayStartAt(s, i) {
+		if !prevWord && f&flagNumber == 0 && f&flagPrefix != 0 {
+			// The prefix bitmap check, inlined: most word starts end here.
+			if i+2 >= len(s) {
+				f &^= flagPrefix
+			} else if key := prefixKey(c, s[i+1], s[i+2]); sc.prefixBits[key/64]&(1<<(key%64)) == 0 {
+				f &^= flagPrefix
+			}
+		}
+		if !prevWord && f&(flagNumber|flagPrefix) != 0 {
 			if m, ok := sc.wordStartAt(s, i, f, hints); ok {
 				dst = append(dst, m)
 				i = m.End
@@ -133,22 +235,7 @@ func (sc *Scanner) Scan(s string, hints KeyHints, dst []Match) []Match {
 		}
 		prevWord = false
 	}
-	return mergeMatches(dst, first)
-}
-
-// mayStartAt reports, from table lookups only, whether a number or prefix
-// detector can match at word start p.
-func (sc *Scanner) mayStartAt(s string, p int) bool {
-	c := s[p]
-	f := sc.flags[c]
-	if f&flagNumber != 0 {
-		return true
-	}
-	if f&flagPrefix == 0 || p+2 >= len(s) {
-		return false
-	}
-	key := prefixKey(c, s[p+1], s[p+2])
-	return sc.prefixBits[key/64]&(1<<(key%64)) != 0
+	return i, dst
 }
 
 func (sc *Scanner) anywhereAt(s string, i int, hints KeyHints) (Match, bool) {

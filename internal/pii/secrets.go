@@ -251,8 +251,9 @@ func (privateKeyDetector) Detect(s string, i int, _ KeyHints) (int, int, bool) {
 
 // bearerTokenDetector finds the credential after the "Bearer" scheme of an
 // HTTP Authorization value. The token must be at least 16 characters of the
-// RFC 6750 token alphabet and contain a digit or punctuation, so the English
-// word "bearer" followed by a word is not matched. Only the token is masked.
+// RFC 6750 token alphabet and contain a digit, an upper-case letter, '-',
+// '_', '+' or '/', so the English word "bearer" followed by a word is not
+// matched. Only the token is masked.
 type bearerTokenDetector struct{}
 
 func (bearerTokenDetector) Name() string { return "bearer_token" }
@@ -281,7 +282,7 @@ func (bearerTokenDetector) Detect(s string, i int, _ KeyHints) (int, int, bool) 
 	}
 	special := false
 	for j := 0; j < len(token); j++ {
-		if !isAlpha(token[j]) {
+		if c := token[j]; !isLower(c) && c != '.' && c != '~' && c != '=' {
 			special = true
 			break
 		}

@@ -89,18 +89,20 @@ func (e *Entry) Cost(u Usage) Cost {
 	r := e.Rates(u)
 	var c Cost
 
+	input, output := r.perToken[Input], r.perToken[Output]
+	cacheWrite := r.or(CacheWrite, input)
+
 	text := max(u.InputUncached-u.InputAudio-u.InputImage, 0)
-	c.Input = float64(text) * r.rate(Input)
-	c.InputAudio = float64(u.InputAudio) * r.rate(InputAudio, Input)
-	c.InputImage = float64(u.InputImage) * r.rate(InputImage, Input)
-	c.CacheRead = float64(u.CacheRead) * r.rate(CacheRead, Input)
-	c.CacheWrite = float64(u.CacheWrite)*r.rate(CacheWrite, Input) +
-		float64(u.CacheWrite1h)*r.rate(CacheWrite1h, CacheWrite, Input)
+	c.Input = float64(text) * input
+	c.InputAudio = float64(u.InputAudio) * r.or(InputAudio, input)
+	c.InputImage = float64(u.InputImage) * r.or(InputImage, input)
+	c.CacheRead = float64(u.CacheRead) * r.or(CacheRead, input)
+	c.CacheWrite = float64(u.CacheWrite)*cacheWrite + float64(u.CacheWrite1h)*r.or(CacheWrite1h, cacheWrite)
 
 	outText := max(u.Output-u.OutputAudio, 0)
-	c.Output = float64(outText) * r.rate(Output)
-	c.OutputAudio = float64(u.OutputAudio) * r.rate(OutputAudio, Output)
-	c.Reasoning = float64(u.Reasoning) * r.rate(Reasoning, Output)
+	c.Output = float64(outText) * output
+	c.OutputAudio = float64(u.OutputAudio) * r.or(OutputAudio, output)
+	c.Reasoning = float64(u.Reasoning) * r.or(Reasoning, output)
 
 	perSecond := e.AudioInputPerSecond
 	if u.Batch {
@@ -171,15 +173,20 @@ func appendUSD(dst []byte, v float64) []byte {
 		return dst
 	}
 
-	var digits [12]byte
-	for i := len(digits) - 1; i >= 0; i-- {
-		digits[i] = byte('0' + frac%10)
+	// Drop trailing zeros, then pad with leading zeros to the remaining
+	// width: 0.000215 is 215000000 picodollars, written ".000215".
+	width := 12
+	for frac%10 == 0 {
 		frac /= 10
+		width--
 	}
-	end := len(digits)
-	for digits[end-1] == '0' {
-		end--
+	digits := 1
+	for n := frac; n >= 10; n /= 10 {
+		digits++
 	}
 	dst = append(dst, '.')
-	return append(dst, digits[:end]...)
+	for ; digits < width; digits++ {
+		dst = append(dst, '0')
+	}
+	return strconv.AppendInt(dst, frac, 10)
 }

@@ -265,6 +265,18 @@ func TestAppendUSD(t *testing.T) {
 		var back float64
 		require.NoError(t, json.Unmarshal([]byte(got), &back), "%s is not a JSON number", got)
 	}
+
+	// Every value below 1e6 USD comes back within half a picodollar, plus
+	// the float64 spacing of large values.
+	for i := 0; i < 20000; i++ {
+		v := math.Pow(10, float64(i%20)-13) * (1 + float64(i)/7919)
+		if v >= 1e6 {
+			continue
+		}
+		var back float64
+		require.NoError(t, json.Unmarshal(appendUSD(nil, v), &back))
+		assert.InDelta(t, v, back, 5e-13+v*1e-15, "%v", v)
+	}
 }
 
 func TestRatesServiceTierFallsBackToBase(t *testing.T) {

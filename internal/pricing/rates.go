@@ -108,18 +108,13 @@ func (r Rates) scaled(f float64) Rates {
 	return r
 }
 
-// rate returns the rate of k, falling back along fallbacks to the first set
-// rate, and 0 when none is set.
-func (r Rates) rate(k Kind, fallbacks ...Kind) float64 {
-	if v, ok := r.Get(k); ok {
-		return v
+// or returns the rate of k, or fallback when it is not set. An unset Input
+// or Output rate is 0.
+func (r *Rates) or(k Kind, fallback float64) float64 {
+	if r.set&(1<<k) != 0 {
+		return r.perToken[k]
 	}
-	for _, f := range fallbacks {
-		if v, ok := r.Get(f); ok {
-			return v
-		}
-	}
-	return 0
+	return fallback
 }
 
 func (r Rates) validate() error {

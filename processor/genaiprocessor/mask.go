@@ -101,9 +101,10 @@ type MaskingRule struct {
 	// Validator is an optional built-in check of each match: luhn, iban,
 	// us_ssn, email, ip or jwt.
 	Validator string `mapstructure:"validator"`
-	// Condition is an optional OTTL condition in the span context; the rule
-	// then applies only to the attributes and event attributes of spans
-	// where it is true, and not to resources, scopes or logs.
+	// Condition is an optional OTTL condition in the span context. With a
+	// condition, the rule applies only to the attributes of spans where it
+	// is true and of their events and links. It then applies to no resource,
+	// scope or log.
 	Condition string `mapstructure:"condition"`
 	Action    string `mapstructure:"action"`
 	Token     string `mapstructure:"token"`

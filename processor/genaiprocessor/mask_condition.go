@@ -62,7 +62,7 @@ func newMaskConditions(set component.TelemetrySettings, rules []MaskingRule) (*m
 // eval returns the bits of the rules whose condition holds on the span. A
 // condition that fails to evaluate counts as true, so its rule still masks.
 //
-// NOTE: the OTTL context sees copies of the resource and scope, made per
+// NOTE: the OTTL context reads copies of the resource and scope, made per
 // span, and their schema URLs are empty.
 func (c *maskConditions) eval(ctx context.Context, sc *spanContext, logger *zap.Logger) pii.RuleSet {
 	if len(c.rules) == 0 {

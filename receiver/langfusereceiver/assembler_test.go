@@ -2,7 +2,9 @@ package langfusereceiver
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,4 +193,43 @@ func TestMergeSkipsResentEvents(t *testing.T) {
 
 	traces, _ := tr.receiver.assembler.flushAll()
 	assert.Equal(t, 1, traces.SpanCount(), "the trace is held once")
+}
+
+func TestConcurrentBatchesAndTimeouts(t *testing.T) {
+	tr := startReceiver(t, receiverOptions{configure: func(cfg *Config) { cfg.MergeTimeout = 20 * time.Millisecond }})
+	const workers, perWorker = 4, 10
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range perWorker {
+				id := fmt.Sprintf("w%d-o%d", w, i)
+				// Half the observations are complete, half wait for the timeout.
+				body := map[string]any{"id": id, "traceId": fmt.Sprintf("trace-%d", w), "name": id}
+				if i%2 == 0 {
+					body["endTime"] = ts
+				}
+				resp := tr.postBatch(t,
+					ingestionEvent("t-"+id, "trace-create", ts, map[string]any{"id": fmt.Sprintf("trace-%d", w)}),
+					ingestionEvent("e-"+id, "span-create", ts, body))
+				assert.Equal(t, http.StatusMultiStatus, resp.status)
+			}
+		})
+	}
+	wg.Wait()
+
+	want := workers * perWorker
+	require.Eventually(t, func() bool {
+		names := map[string]bool{}
+		for _, span := range tr.spanList() {
+			names[span.Name()] = true
+		}
+		for w := range workers {
+			for i := range perWorker {
+				if !names[fmt.Sprintf("w%d-o%d", w, i)] {
+					return false
+				}
+			}
+		}
+		return true
+	}, 10*time.Second, 20*time.Millisecond, "expected all %d observations to be sent", want)
 }
