@@ -49,7 +49,7 @@ e2e/node_modules/.package-lock.json: e2e/package.json e2e/package-lock.json
 e2e-deps: e2e/node_modules/.package-lock.json
 
 rules-test:
-	promtool test rules deploy/prometheus/rules_test.yaml
+	sh deploy/prometheus/check.sh
 
 unit-test:
 	go test ./...

@@ -25,7 +25,9 @@ type Scanner struct {
 	prefixBits [1 << 18 / 64]uint64
 	byPrefix   [256][]uint8
 	numbers    []numberEntry
-	anywhere   [256][]uint8
+	// minNumberDigits is the smallest MinDigits of the number detectors.
+	minNumberDigits int
+	anywhere        [256][]uint8
 }
 
 type numberEntry struct {
@@ -64,6 +66,9 @@ func NewScanner(detectors []Detector) *Scanner {
 		}
 		if t.Number {
 			sc.numbers = append(sc.numbers, numberEntry{detector: uint8(idx), minDigits: t.MinDigits})
+			if len(sc.numbers) == 1 || t.MinDigits < sc.minNumberDigits {
+				sc.minNumberDigits = t.MinDigits
+			}
 		}
 		for i := 0; i < len(t.Anywhere); i++ {
 			c := t.Anywhere[i]
@@ -209,13 +214,16 @@ func (sc *Scanner) scanBytes(s string, i, limit int, hints KeyHints, dst []Match
 				continue
 			}
 		}
-		if !prevWord && f&flagNumber == 0 && f&flagPrefix != 0 {
+		if !prevWord && f&flagPrefix != 0 {
 			// The prefix bitmap check, inlined: most word starts end here.
 			if i+2 >= len(s) {
 				f &^= flagPrefix
 			} else if key := prefixKey(c, s[i+1], s[i+2]); sc.prefixBits[key/64]&(1<<(key%64)) == 0 {
 				f &^= flagPrefix
 			}
+		}
+		if !prevWord && f&flagNumber != 0 && isDigit(c) && sc.shortNumber(s, i) {
+			f &^= flagNumber
 		}
 		if !prevWord && f&(flagNumber|flagPrefix) != 0 {
 			if m, ok := sc.wordStartAt(s, i, f, hints); ok {
@@ -292,6 +300,17 @@ func prefixKey(b0, b1, b2 byte) uint32 {
 		class = 2
 	}
 	return uint32(b0)<<10 | uint32(b1)<<2 | class
+}
+
+// shortNumber reports whether the digits at position i form a number with
+// fewer digits than any number detector needs, with no separator or
+// parenthesis that could continue it.
+func (sc *Scanner) shortNumber(s string, i int) bool {
+	end := digitRun(s, i)
+	if end-i >= sc.minNumberDigits {
+		return false
+	}
+	return end >= len(s) || (separatorAt(s, end) == 0 && s[end] != '(' && s[end] != ')')
 }
 
 // maxDigitsAhead caps digitsAhead; no number detector needs more.

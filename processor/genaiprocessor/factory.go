@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pipeline"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 )
@@ -37,7 +38,7 @@ func createDefaultConfig() component.Config {
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p, err := newGenAIProcessor(set, cfg.(*Config))
+	p, err := newGenAIProcessor(set, cfg.(*Config), pipeline.SignalTraces)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +49,7 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	p, err := newGenAIProcessor(set, cfg.(*Config))
+	p, err := newGenAIProcessor(set, cfg.(*Config), pipeline.SignalLogs)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pipeline"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -596,7 +597,7 @@ func BenchmarkPricingOverhead(b *testing.B) {
 	newProcessor := func(pricingOn bool) *genaiProcessor {
 		cfg := createDefaultConfig().(*Config)
 		cfg.Pricing.Enabled = pricingOn
-		p, err := newGenAIProcessor(processortest.NewNopSettings(componentType), cfg)
+		p, err := newGenAIProcessor(processortest.NewNopSettings(componentType), cfg, pipeline.SignalTraces)
 		require.NoError(b, err)
 		return p
 	}

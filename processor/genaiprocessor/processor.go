@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pipeline"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
@@ -30,13 +31,19 @@ type genaiProcessor struct {
 	pricer  *pricer
 }
 
-func newGenAIProcessor(set processor.Settings, cfg *Config) (*genaiProcessor, error) {
+// newGenAIProcessor builds the stages a signal needs: traces run all three,
+// logs only masking, because scores carry no payloads to sample or tokens to
+// price.
+func newGenAIProcessor(set processor.Settings, cfg *Config, signal pipeline.Signal) (*genaiProcessor, error) {
 	p := &genaiProcessor{logger: set.Logger}
 	var err error
-	if p.sampler, err = newSampler(set, &cfg.Sampling); err != nil {
+	if p.masker, err = newMasker(set, &cfg.Masking); err != nil {
 		return nil, err
 	}
-	if p.masker, err = newMasker(set, &cfg.Masking); err != nil {
+	if signal != pipeline.SignalTraces {
+		return p, nil
+	}
+	if p.sampler, err = newSampler(set, &cfg.Sampling); err != nil {
 		return nil, err
 	}
 	if p.pricer, err = newPricer(set, &cfg.Pricing); err != nil {
@@ -46,13 +53,16 @@ func newGenAIProcessor(set processor.Settings, cfg *Config) (*genaiProcessor, er
 }
 
 func (p *genaiProcessor) start(ctx context.Context, host component.Host) error {
-	if err := p.pricer.start(ctx, host); err != nil {
-		return err
+	if p.pricer == nil {
+		return nil
 	}
-	return nil
+	return p.pricer.start(ctx, host)
 }
 
 func (p *genaiProcessor) shutdown(ctx context.Context) error {
+	if p.pricer == nil {
+		return nil
+	}
 	return errors.Join(p.pricer.shutdown(ctx))
 }
 
