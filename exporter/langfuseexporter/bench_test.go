@@ -2,6 +2,7 @@ package langfuseexporter
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +121,43 @@ func TestOTLPEncodingIsIdempotent(t *testing.T) {
 
 	require.Equal(t, first, second)
 	require.Equal(t, "generation", first["langfuse.observation.type"])
+}
+
+// BenchmarkEncodeSpanManyMetadata measures one span whose
+// langfuse.observation.metadata JSON object has 20,000 members, each of
+// which becomes its own attribute.
+func BenchmarkEncodeSpanManyMetadata(b *testing.B) {
+	tel, err := newTelemetry(componenttest.NewNopTelemetrySettings(), ProtocolOTLP)
+	require.NoError(b, err)
+	prep := &preparer{
+		read: genai.Read, state: newTraceState(defaultMaxTraces, defaultTraceTTL),
+		telemetry: tel, logger: zap.NewNop(), now: time.Now,
+	}
+	encoder := otlpEncoder{maxFieldBytes: defaultMaxFieldBytes, telemetry: tel}
+
+	var metadata strings.Builder
+	metadata.WriteString("{")
+	for i := range 20_000 {
+		if i > 0 {
+			metadata.WriteString(",")
+		}
+		fmt.Fprintf(&metadata, `"key%d":"value %d"`, i, i)
+	}
+	metadata.WriteString("}")
+	template := chatTraces(1)
+	template.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().
+		PutStr("langfuse.observation.metadata", metadata.String())
+	ctx := context.Background()
+
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		td := ptrace.NewTraces()
+		template.CopyTo(td)
+		b.StartTimer()
+
+		batch := prep.prepare(ctx, td)
+		encoder.encodeSpan(ctx, &batch.spans[0], nil)
+		batch.release()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -138,17 +139,45 @@ func (cfg *Config) Validate() error {
 }
 
 func validateEndpoint(endpoint string) error {
+	shown := redactEndpoint(endpoint)
 	parsed, err := url.Parse(endpoint)
 	if err != nil {
-		return fmt.Errorf("invalid endpoint %q: %w", endpoint, err)
+		// url.Error repeats the whole URL, password included.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return fmt.Errorf("invalid endpoint %q: %w", shown, err)
 	}
 	if parsed.Scheme != "http" && parsed.Scheme != "https" {
-		return fmt.Errorf("invalid endpoint %q: use an http:// or https:// base URL such as https://cloud.langfuse.com", endpoint)
+		return fmt.Errorf("invalid endpoint %q: use an http:// or https:// base URL such as https://cloud.langfuse.com", shown)
 	}
 	if parsed.Host == "" {
-		return fmt.Errorf("invalid endpoint %q: the URL has no host", endpoint)
+		return fmt.Errorf("invalid endpoint %q: the URL has no host", shown)
+	}
+	if parsed.User != nil {
+		return fmt.Errorf("invalid endpoint %q: remove the user name and password from the URL, because the "+
+			"exporter authenticates with public_key and secret_key", shown)
 	}
 	return nil
+}
+
+// redactEndpoint replaces the user information of a URL, which may hold a
+// password, with "[redacted]". It works on text that url.Parse rejects too.
+func redactEndpoint(endpoint string) string {
+	start := 0
+	if i := strings.Index(endpoint, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	authority := endpoint[start:]
+	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
+		authority = authority[:end]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return endpoint
+	}
+	return endpoint[:start] + "[redacted]" + endpoint[start+at:]
 }
 
 // dryRun reports whether the exporter writes to a file instead of sending,

@@ -32,8 +32,10 @@ type dryRunLine struct {
 	Environment string             `json:"environment,omitempty"`
 	UserID      string             `json:"user_id,omitempty"`
 	SessionID   string             `json:"session_id,omitempty"`
-	// Attributes are the span attributes exactly as they are sent over OTLP.
-	Attributes map[string]any `json:"attributes,omitempty"`
+	// Attributes are the span attributes as they are sent over OTLP, as a
+	// JSON object; a double that JSON cannot hold is written as a string
+	// such as "NaN".
+	Attributes json.RawMessage `json:"attributes,omitempty"`
 	// Event is the ingestion event as it would be sent.
 	Event json.RawMessage `json:"event,omitempty"`
 }
@@ -81,7 +83,7 @@ func otlpSummary(ref *spanRef) dryRunLine {
 	}
 
 	line := observationSummary(ref, kind, usage, cost)
-	line.Attributes = attrs.AsRaw()
+	line.Attributes = appendMapJSON(nil, attrs)
 	return line
 }
 

@@ -72,8 +72,10 @@ func TestDryRunOTLPLines(t *testing.T) {
 	assert.Equal(t, int64(175), line.Usage["total"])
 	assert.Equal(t, map[string]float64{"total": 0.25}, line.Cost)
 	assert.Equal(t, "user-1", line.UserID)
-	assert.Contains(t, line.Attributes, "langfuse.observation.usage_details")
-	assert.Equal(t, "session-1", line.Attributes["session.id"])
+	var attributes map[string]any
+	require.NoError(t, json.Unmarshal(line.Attributes, &attributes))
+	assert.Contains(t, attributes, "langfuse.observation.usage_details")
+	assert.Equal(t, "session-1", attributes["session.id"])
 	assert.NotEmpty(t, line.Time)
 
 	warnings := h.logs.FilterLevelExact(zapcore.WarnLevel).FilterMessageSnippet("DRY RUN").All()

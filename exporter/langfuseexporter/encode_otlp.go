@@ -174,22 +174,92 @@ func (e *otlpEncoder) encodeSpan(ctx context.Context, ref *spanRef, buf []byte) 
 	}
 	putNonEmpty(attrs, attrLevel, string(view.Level))
 	putNonEmpty(attrs, attrStatusMessage, view.StatusMessage)
-	for key, value := range view.Metadata {
-		attrs.PutStr(attrObservationMetaPrefix+key, value)
-	}
+	putMetadata(attrs, view.Metadata)
 
 	e.putTraceAttributes(attrs, ref)
 
+	e.fixSpanText(ctx, ref.span)
 	e.flattenAndTruncate(ctx, attrs)
 	return buf
 }
 
+// maxMetadataPuts is the number of new metadata attributes added one by
+// one. Map.PutStr scans the whole map for the key, so adding more that way
+// would take time quadratic in the number of entries.
+const maxMetadataPuts = 64
+
+// putMetadata sets langfuse.observation.metadata.<key> for every metadata
+// entry. Keys the span already has are updated in one pass over the map.
+// Many new keys are added by rebuilding the map once, which keeps every
+// value and its type but not the order of the keys.
+func putMetadata(attrs pcommon.Map, metadata map[string]string) {
+	if len(metadata) == 0 {
+		return
+	}
+
+	updated := 0
+	var done map[string]struct{}
+	for key, value := range attrs.All() {
+		name, ok := strings.CutPrefix(key, attrObservationMetaPrefix)
+		if !ok {
+			continue
+		}
+		text, wanted := metadata[name]
+		if !wanted {
+			continue
+		}
+		if value.Type() != pcommon.ValueTypeStr || value.Str() != text {
+			value.SetStr(text)
+		}
+		if done == nil {
+			done = make(map[string]struct{}, len(metadata))
+		}
+		done[name] = struct{}{}
+		updated++
+	}
+
+	remaining := len(metadata) - updated
+	if remaining == 0 {
+		return
+	}
+	if remaining <= maxMetadataPuts {
+		for name, text := range metadata {
+			if _, ok := done[name]; !ok {
+				attrs.PutStr(attrObservationMetaPrefix+name, text)
+			}
+		}
+		return
+	}
+
+	raw := attrs.AsRaw()
+	for name, text := range metadata {
+		if _, ok := done[name]; !ok {
+			raw[attrObservationMetaPrefix+name] = text
+		}
+	}
+	// FromRaw only fails for Go types that AsRaw never returns.
+	_ = attrs.FromRaw(raw)
+}
+
 // encodeResources flattens and truncates resource attributes, once per
 // resource, because Langfuse stores them in each observation's metadata.
+// It also repairs the UTF-8 of the scopes' names and attributes.
 func (e *otlpEncoder) encodeResources(ctx context.Context, td ptrace.Traces) {
 	rss := td.ResourceSpans()
 	for i := range rss.Len() {
 		e.flattenAndTruncate(ctx, rss.At(i).Resource().Attributes())
+
+		sss := rss.At(i).ScopeSpans()
+		for j := range sss.Len() {
+			scope := sss.At(j).Scope()
+			if name, fixed := e.validUTF8(ctx, scope.Name()); fixed {
+				scope.SetName(name)
+			}
+			if version, fixed := e.validUTF8(ctx, scope.Version()); fixed {
+				scope.SetVersion(version)
+			}
+			e.fixMapText(ctx, scope.Attributes())
+		}
 	}
 }
 
@@ -455,6 +525,7 @@ func removeSources(span ptrace.Span, input, output bool) {
 // because Langfuse stores them as the raw OTLP JSON of the value, and cuts
 // strings longer than maxFieldBytes.
 func (e *otlpEncoder) flattenAndTruncate(ctx context.Context, attrs pcommon.Map) {
+	e.fixKeys(ctx, attrs)
 	attrs.Range(func(key string, value pcommon.Value) bool {
 		e.flattenValue(ctx, key, value)
 		return true
@@ -464,17 +535,16 @@ func (e *otlpEncoder) flattenAndTruncate(ctx context.Context, attrs pcommon.Map)
 func (e *otlpEncoder) flattenValue(ctx context.Context, key string, value pcommon.Value) {
 	switch value.Type() {
 	case pcommon.ValueTypeStr:
+		if text, fixed := e.validUTF8(ctx, value.Str()); fixed {
+			value.SetStr(text)
+		}
 		if len(value.Str()) > e.maxFieldBytes {
 			cut, _ := truncate(value.Str(), e.maxFieldBytes)
 			value.SetStr(cut)
 			e.telemetry.addTruncated(ctx, fieldCategory(key))
 		}
 	case pcommon.ValueTypeMap:
-		encoded, err := json.Marshal(value.Map().AsRaw())
-		if err != nil {
-			encoded = []byte("{}")
-		}
-		value.SetStr(string(encoded))
+		value.SetStr(string(appendMapJSON(nil, value.Map())))
 		e.flattenValue(ctx, key, value)
 	case pcommon.ValueTypeBytes:
 		value.SetStr(base64.StdEncoding.EncodeToString(value.Bytes().AsRaw()))
@@ -484,6 +554,82 @@ func (e *otlpEncoder) flattenValue(ctx context.Context, key string, value pcommo
 		for i := range items.Len() {
 			e.flattenValue(ctx, key, items.At(i))
 		}
+	}
+}
+
+// validUTF8 returns s with each invalid UTF-8 sequence replaced by U+FFFD,
+// and counts the fix. OTLP requires valid UTF-8 in every string, but pdata
+// neither checks nor repairs it, so a strict decoder would reject the whole
+// request for one bad byte.
+func (e *otlpEncoder) validUTF8(ctx context.Context, s string) (string, bool) {
+	if utf8.ValidString(s) {
+		return s, false
+	}
+	e.telemetry.addFixed(ctx, fixInvalidUTF8)
+	return strings.ToValidUTF8(s, "\uFFFD"), true
+}
+
+// fixSpanText repairs the UTF-8 of the span's name, status message and
+// span events, the strings of a span that are not attributes.
+func (e *otlpEncoder) fixSpanText(ctx context.Context, span ptrace.Span) {
+	if name, fixed := e.validUTF8(ctx, span.Name()); fixed {
+		span.SetName(name)
+	}
+	if message, fixed := e.validUTF8(ctx, span.Status().Message()); fixed {
+		span.Status().SetMessage(message)
+	}
+	events := span.Events()
+	for i := range events.Len() {
+		event := events.At(i)
+		if name, fixed := e.validUTF8(ctx, event.Name()); fixed {
+			event.SetName(name)
+		}
+		e.fixMapText(ctx, event.Attributes())
+	}
+}
+
+// fixMapText repairs the UTF-8 of every key and string in m, without the
+// flattening and truncation that span attributes get.
+func (e *otlpEncoder) fixMapText(ctx context.Context, m pcommon.Map) {
+	e.fixKeys(ctx, m)
+	for _, value := range m.All() {
+		e.fixValueText(ctx, value)
+	}
+}
+
+func (e *otlpEncoder) fixValueText(ctx context.Context, value pcommon.Value) {
+	switch value.Type() {
+	case pcommon.ValueTypeStr:
+		if text, fixed := e.validUTF8(ctx, value.Str()); fixed {
+			value.SetStr(text)
+		}
+	case pcommon.ValueTypeMap:
+		e.fixMapText(ctx, value.Map())
+	case pcommon.ValueTypeSlice:
+		items := value.Slice()
+		for i := range items.Len() {
+			e.fixValueText(ctx, items.At(i))
+		}
+	}
+}
+
+// fixKeys renames the keys of m that are not valid UTF-8. A repaired key
+// replaces an existing attribute of the same name.
+func (e *otlpEncoder) fixKeys(ctx context.Context, m pcommon.Map) {
+	var invalid []string
+	for key := range m.All() {
+		if !utf8.ValidString(key) {
+			invalid = append(invalid, key)
+		}
+	}
+	for _, key := range invalid {
+		value, _ := m.Get(key)
+		// Copied first, because Remove and PutEmpty invalidate value.
+		moved := pcommon.NewValueEmpty()
+		value.CopyTo(moved)
+		m.Remove(key)
+		fixed, _ := e.validUTF8(ctx, key)
+		moved.CopyTo(m.PutEmpty(fixed))
 	}
 }
 

@@ -98,7 +98,7 @@ func (e *langfuseExporter) start(ctx context.Context, host component.Host) error
 
 	otlpClient, err := e.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), e.settings)
 	if err != nil {
-		return fmt.Errorf("create the HTTP client for %s: %w", e.cfg.ClientConfig.Endpoint, err)
+		return fmt.Errorf("create the HTTP client for %s: %w", redactEndpoint(e.cfg.ClientConfig.Endpoint), err)
 	}
 
 	// NOTE: the batch endpoint's body parser is not known to accept a gzip
@@ -107,14 +107,14 @@ func (e *langfuseExporter) start(ctx context.Context, host component.Host) error
 	ingestionConfig.Compression = configcompression.Type("")
 	ingestionClient, err := ingestionConfig.ToClient(ctx, host.GetExtensions(), e.settings)
 	if err != nil {
-		return fmt.Errorf("create the HTTP client for %s: %w", e.cfg.ClientConfig.Endpoint, err)
+		return fmt.Errorf("create the HTTP client for %s: %w", redactEndpoint(e.cfg.ClientConfig.Endpoint), err)
 	}
 
 	e.sender = newSender(e.cfg.ClientConfig.Endpoint, e.cfg.PublicKey, string(e.cfg.SecretKey), e.userAgent)
 	e.sender.otlpClient = otlpClient
 	e.sender.ingestionClient = ingestionClient
 	e.logger.Info("Sending to Langfuse",
-		zap.String("endpoint", e.cfg.ClientConfig.Endpoint),
+		zap.String("endpoint", redactEndpoint(e.cfg.ClientConfig.Endpoint)),
 		zap.String("protocol", string(e.cfg.Protocol)))
 	return nil
 }

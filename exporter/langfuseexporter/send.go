@@ -28,8 +28,18 @@ const (
 // endpoint; Langfuse accepts integers of at most 4.
 const ingestionVersion = "4"
 
-// maxResponseBytes bounds how much of a response body is read.
-const maxResponseBytes = 1 << 20
+// Bounds on how much of a response body is read. A 2xx body of the batch
+// endpoint lists a result for every event of the request, so it can be
+// longer than an error body: about 1 MB for 17,000 small events of a
+// 3.5 MB request. Reading it whole keeps per-event failures from being lost.
+const (
+	maxErrorBodyBytes  = 1 << 20
+	maxResultBodyBytes = 32 << 20
+)
+
+// maxLoggedMessageBytes bounds a server message copied into a log line or
+// an error.
+const maxLoggedMessageBytes = 512
 
 // errTooLarge reports a 413 response, which the caller handles by splitting
 // the request.
@@ -70,7 +80,7 @@ type response struct {
 func (s *sender) post(ctx context.Context, client *http.Client, target, contentType string, body []byte) (response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return response{}, consumererror.NewPermanent(fmt.Errorf("build the request to %s: %w", target, err))
+		return response{}, consumererror.NewPermanent(fmt.Errorf("build the request to %s: %w", redactEndpoint(target), err))
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", s.authorization)
@@ -79,19 +89,30 @@ func (s *sender) post(ctx context.Context, client *http.Client, target, contentT
 
 	resp, err := client.Do(req)
 	if err != nil {
+		// url.Error repeats the URL, so only its cause is kept.
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) {
+			if urlErr.Timeout() && ctx.Err() == nil {
+				return response{}, fmt.Errorf("send to Langfuse at %s timed out (%w); the request will be "+
+					"retried; raise timeout if Langfuse needs longer", redactEndpoint(target), urlErr.Err)
+			}
 			err = urlErr.Err
 		}
-		return response{}, fmt.Errorf("send to Langfuse at %s failed: %w", target, err)
+		return response{}, fmt.Errorf("send to Langfuse at %s failed: %w", redactEndpoint(target), err)
 	}
 	defer resp.Body.Close()
 
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil && resp.StatusCode == http.StatusMultiStatus {
-		return response{}, fmt.Errorf("read the response of Langfuse at %s: %w", target, err)
+	limit := int64(maxErrorBodyBytes)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		limit = maxResultBodyBytes
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err != nil && resp.StatusCode == http.StatusMultiStatus {
+		return response{}, fmt.Errorf("read the response of Langfuse at %s: %w", redactEndpoint(target), err)
+	}
+	// Draining lets the connection be reused; a longer rest is not worth
+	// the wait, and closing the body drops the connection instead.
+	_, _ = io.CopyN(io.Discard, resp.Body, maxErrorBodyBytes)
 	return response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
@@ -100,6 +121,7 @@ func (s *sender) post(ctx context.Context, client *http.Client, target, contentT
 // with the Retry-After delay on 429 and 503.
 func (s *sender) classify(target string, resp response) error {
 	message := s.redact(responseMessage(resp.body))
+	target = redactEndpoint(target)
 
 	switch {
 	case resp.status == http.StatusRequestEntityTooLarge:
@@ -154,14 +176,14 @@ func responseMessage(body []byte) string {
 			}
 		}
 		if len(parts) > 0 {
-			return limitText(strings.Join(parts, ": "), 512)
+			return limitText(strings.Join(parts, ": "), maxLoggedMessageBytes)
 		}
 	}
 	text := strings.TrimSpace(string(body))
 	if text == "" {
 		return "empty body"
 	}
-	return limitText(text, 512)
+	return limitText(text, maxLoggedMessageBytes)
 }
 
 func rawText(raw json.RawMessage) string {
@@ -180,15 +202,22 @@ func limitText(s string, n int) string {
 	return out
 }
 
+// maxRetryAfter caps the delay a server can request. Longer delays are
+// cut to it, so that a huge value cannot overflow time.Duration into a
+// negative delay; the exporterhelper gives up on any delay beyond its
+// max_elapsed_time anyway.
+const maxRetryAfter = 24 * time.Hour
+
 // retryAfter reads the delay from the Retry-After header (seconds or an
-// HTTP date) or from Langfuse's 429 body (details.retryAfterSeconds).
+// HTTP date) or from Langfuse's 429 body (details.retryAfterSeconds). The
+// delay is at most maxRetryAfter.
 func retryAfter(resp response) (time.Duration, bool) {
 	if value := resp.header.Get("Retry-After"); value != "" {
-		if seconds, err := strconv.Atoi(strings.TrimSpace(value)); err == nil && seconds >= 0 {
-			return time.Duration(seconds) * time.Second, true
+		if seconds, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && seconds >= 0 {
+			return secondsDelay(float64(seconds)), true
 		}
 		if date, err := http.ParseTime(value); err == nil {
-			return max(time.Until(date), 0), true
+			return min(max(time.Until(date), 0), maxRetryAfter), true
 		}
 	}
 
@@ -198,7 +227,17 @@ func retryAfter(resp response) (time.Duration, bool) {
 		} `json:"details"`
 	}
 	if json.Unmarshal(resp.body, &body) == nil && body.Details.RetryAfterSeconds > 0 {
-		return time.Duration(body.Details.RetryAfterSeconds * float64(time.Second)), true
+		return secondsDelay(body.Details.RetryAfterSeconds), true
 	}
 	return 0, false
+}
+
+// secondsDelay converts a non-negative number of seconds to a delay of at
+// most maxRetryAfter, comparing before converting so the result cannot
+// overflow.
+func secondsDelay(seconds float64) time.Duration {
+	if seconds >= maxRetryAfter.Seconds() {
+		return maxRetryAfter
+	}
+	return time.Duration(seconds * float64(time.Second))
 }

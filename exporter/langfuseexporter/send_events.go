@@ -133,7 +133,7 @@ func (e *langfuseExporter) readMultiStatus(ctx context.Context, chunk []encodedE
 		if !known {
 			e.sampledLogger.Warn("Langfuse reported an error for an event id that was not sent",
 				zap.String("event_id", item.ID), zap.Int("status", item.Status),
-				zap.String("message", e.sender.redact(item.Message)))
+				zap.String("message", e.sender.redact(limitText(item.Message, maxLoggedMessageBytes))))
 			continue
 		}
 		failed[item.ID] = true
@@ -154,8 +154,8 @@ func (e *langfuseExporter) readMultiStatus(ctx context.Context, chunk []encodedE
 			zap.String("trace_id", event.summary.TraceID),
 			zap.String("observation_id", event.summary.ObservationID),
 			zap.Int("status", item.Status),
-			zap.String("message", e.sender.redact(item.Message)),
-			zap.String("error", e.sender.redact(rawText(item.Error))))
+			zap.String("message", e.sender.redact(limitText(item.Message, maxLoggedMessageBytes))),
+			zap.String("error", e.sender.redact(limitText(rawText(item.Error), maxLoggedMessageBytes))))
 	}
 
 	delivered := make([]encodedEvent, 0, len(chunk)-len(failed))
@@ -171,7 +171,8 @@ func (e *langfuseExporter) readMultiStatus(ctx context.Context, chunk []encodedE
 	}
 	return retry, fmt.Errorf("the Langfuse server failed %d of %d events with a retryable status, such as event %s "+
 		"with HTTP %d (%s); they will be sent again with the same ids",
-		len(retry), len(chunk), firstRetryable.ID, firstRetryable.Status, e.sender.redact(firstRetryable.Message))
+		len(retry), len(chunk), firstRetryable.ID, firstRetryable.Status,
+		e.sender.redact(limitText(firstRetryable.Message, maxLoggedMessageBytes)))
 }
 
 func (e *langfuseExporter) dropOversizedEvent(ctx context.Context, event *encodedEvent) {

@@ -12,6 +12,12 @@ import (
 // maxPropagatedTags bounds the tag union kept per trace.
 const maxPropagatedTags = 64
 
+// maxRememberedValueBytes bounds each string the trace state keeps, so a
+// remembered trace takes at most about 18 KB: six values and 64 tags of at
+// most 256 bytes. Longer values still reach the spans of their own batch
+// but are not remembered for later batches.
+const maxRememberedValueBytes = 256
+
 // traceAttributes are the trace-level values Langfuse v4 stores on every
 // observation row, taken only from that observation's own span. The
 // exporter therefore copies them onto every span of the trace.
@@ -104,10 +110,12 @@ func (s *traceState) update(traceID pcommon.TraceID, attrs traceAttributes, now 
 
 	if element, ok := s.entries[traceID]; ok {
 		entry := element.Value.(*traceEntry)
-		entry.attrs.merge(attrs)
+		merged := cloneAttributes(entry.attrs)
+		merged.merge(attrs)
+		entry.attrs = rememberedAttributes(merged)
 		entry.updated = now
 		s.order.MoveToFront(element)
-		return cloneAttributes(entry.attrs), counts
+		return merged, counts
 	}
 
 	if attrs.empty() {
@@ -121,7 +129,7 @@ func (s *traceState) update(traceID pcommon.TraceID, attrs traceAttributes, now 
 		counts.capacity++
 	}
 
-	entry := &traceEntry{traceID: traceID, attrs: cloneAttributes(attrs), updated: now}
+	entry := &traceEntry{traceID: traceID, attrs: rememberedAttributes(attrs), updated: now}
 	s.entries[traceID] = s.order.PushFront(entry)
 	return attrs, counts
 }
@@ -148,6 +156,31 @@ func (s *traceState) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.order.Len()
+}
+
+// rememberedAttributes returns a copy of a without the values longer than
+// maxRememberedValueBytes.
+func rememberedAttributes(a traceAttributes) traceAttributes {
+	short := func(s string) string {
+		if len(s) > maxRememberedValueBytes {
+			return ""
+		}
+		return s
+	}
+	out := traceAttributes{
+		UserID:      short(a.UserID),
+		SessionID:   short(a.SessionID),
+		TraceName:   short(a.TraceName),
+		Environment: short(a.Environment),
+		Release:     short(a.Release),
+		fromRoot:    a.fromRoot,
+	}
+	for _, tag := range a.Tags {
+		if len(tag) <= maxRememberedValueBytes {
+			out.Tags = append(out.Tags, tag)
+		}
+	}
+	return out
 }
 
 func cloneAttributes(a traceAttributes) traceAttributes {

@@ -1,6 +1,7 @@
 package langfuseexporter
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -56,4 +57,41 @@ func TestTraceAttributesMerge(t *testing.T) {
 
 	child.merge(traceAttributes{UserID: "late-child"})
 	assert.Equal(t, "from-root", child.UserID, "children do not replace root values")
+}
+
+func TestTraceStateForgetsLongValues(t *testing.T) {
+	state := newTraceState(10, time.Hour)
+	now := time.Unix(1_800_000_000, 0)
+	long := strings.Repeat("n", 50<<20)
+
+	got, _ := state.update(pcommon.TraceID{1},
+		traceAttributes{UserID: "u1", TraceName: long, Tags: []string{"short", long}, fromRoot: true}, now)
+	assert.Len(t, got.TraceName, 50<<20, "the batch that carried the value still gets it")
+
+	got, _ = state.update(pcommon.TraceID{1}, traceAttributes{SessionID: long}, now)
+	assert.Equal(t, "u1", got.UserID)
+	assert.Len(t, got.SessionID, 50<<20)
+
+	got, _ = state.update(pcommon.TraceID{1}, traceAttributes{}, now)
+	assert.Equal(t, "u1", got.UserID)
+	assert.Empty(t, got.TraceName, "a long trace name is not remembered")
+	assert.Empty(t, got.SessionID, "a long session id is not remembered")
+	assert.Equal(t, []string{"short"}, got.Tags)
+}
+
+func TestTraceStateBoundedOverManyTraces(t *testing.T) {
+	const maxTraces = 1000
+	state := newTraceState(maxTraces, time.Hour)
+	now := time.Unix(1_800_000_000, 0)
+
+	var evicted int
+	for i := range 1_000_000 {
+		traceID := pcommon.TraceID{byte(i >> 16), byte(i >> 8), byte(i), 1}
+		_, counts := state.update(traceID, traceAttributes{UserID: "u"}, now)
+		evicted += counts.capacity
+	}
+
+	assert.Equal(t, maxTraces, state.len())
+	assert.Equal(t, 1_000_000-maxTraces, evicted)
+	assert.Len(t, state.entries, maxTraces)
 }

@@ -117,6 +117,7 @@ const (
 	fixEndBeforeStart     fixReason = "end_before_start"
 	fixMissingBothTime    fixReason = "missing_timestamps"
 	fixInvalidCostDetails fixReason = "invalid_cost_details"
+	fixInvalidUTF8        fixReason = "invalid_utf8"
 )
 
 // checkSpanIDs returns the reason to drop a span with ids Langfuse cannot

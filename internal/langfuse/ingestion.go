@@ -2,7 +2,9 @@ package langfuse
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // EventType is the type of an event of the batch ingestion API
@@ -130,12 +132,19 @@ type IngestionError struct {
 
 // JSONValue returns s as a JSON value: s itself when it is valid JSON
 // (Langfuse stores structured input and output as sent), otherwise s as a
-// JSON string. It returns nil for an empty s.
+// JSON string. Invalid UTF-8, which json.Valid accepts inside strings and
+// encoding/json copies from a RawMessage unchanged, becomes U+FFFD. It
+// returns nil for an empty s.
 func JSONValue(s string) json.RawMessage {
 	if s == "" {
 		return nil
 	}
 	if json.Valid([]byte(s)) {
+		if !utf8.ValidString(s) {
+			// Outside strings, valid JSON is ASCII, so only string
+			// contents change.
+			s = strings.ToValidUTF8(s, "\uFFFD")
+		}
 		return json.RawMessage(s)
 	}
 	encoded, err := json.Marshal(s)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,12 +21,28 @@ func TestJSONValue(t *testing.T) {
 		{`plain text`, `"plain text"`},
 		{`{"cut":`, `"{\"cut\":"`},
 		{`42`, `42`},
+		{"{\"a\":\"b\xffc\"}", "{\"a\":\"b\uFFFDc\"}"},
+		{"text \xfe", `"text \ufffd"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			assert.Equal(t, tt.want, string(JSONValue(tt.in)))
+			got := JSONValue(tt.in)
+			assert.Equal(t, tt.want, string(got))
+			if len(got) > 0 {
+				assert.True(t, utf8.Valid(got), "invalid UTF-8 in %q", got)
+				assert.True(t, json.Valid(got))
+			}
 		})
 	}
+}
+
+func TestJSONValueInvalidUTF8InEnvelope(t *testing.T) {
+	event, err := json.Marshal(IngestionEvent{
+		ID: "e1", Type: EventSpanCreate,
+		Body: ObservationBody{ID: "s", TraceID: "t", Input: JSONValue("[\"\xc3\x28\"]")},
+	})
+	require.NoError(t, err)
+	assert.True(t, utf8.Valid(event), "invalid UTF-8 in %q", event)
 }
 
 func TestFormatTimeUsesUTCMicroseconds(t *testing.T) {

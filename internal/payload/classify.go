@@ -111,8 +111,9 @@ func (w *Walker) addPart(p Part) {
 
 // findInString reports the string value doc[start:end] as a binary part
 // when it is a base64 data URI, base64 text under a binary key, or base64
-// text of at least MinBase64 bytes under any key. The key and its sibling
-// members ms are empty for an array element.
+// text of at least MinBase64 bytes under any key. Base64 text without a media
+// type or binary part type beside it must also pass LooksBinary. The key and
+// its sibling members ms are empty for an array element.
 func (w *Walker) findInString(start, end int, escaped bool, ms []member, key string) {
 	raw := w.doc[start+1 : end-1]
 
@@ -126,13 +127,13 @@ func (w *Walker) findInString(start, end int, escaped bool, ms []member, key str
 
 	binary := false
 	if ms != nil && isBinaryKey(key, w.memberString(ms, "type")) {
-		min := minUntypedKeyedBase64
 		if w.hasBinaryContext(ms) {
-			min = minKeyedBase64
+			binary = IsBase64(raw, minKeyedBase64, escaped)
+		} else {
+			binary = IsBase64(raw, minUntypedKeyedBase64, escaped) && LooksBinary(raw)
 		}
-		binary = IsBase64(raw, min, escaped)
 	}
-	if !binary && !IsBase64(raw, MinBase64, escaped) {
+	if !binary && !(IsBase64(raw, MinBase64, escaped) && LooksBinary(raw)) {
 		return
 	}
 	w.addBinary(start, end, start+1, escaped, w.siblingMediaType(ms, raw), ms)

@@ -15,8 +15,9 @@ const (
 	// key when no other member of its object marks it as binary.
 	minUntypedKeyedBase64 = 256
 	// MinBase64 is the minimum length of base64 text that counts as binary
-	// under any key or as a whole attribute value: prose of this length
-	// always contains a space or punctuation outside the alphabet.
+	// under any key or as a whole attribute value, when LooksBinary also
+	// accepts it. Prose of this length contains a space or punctuation
+	// outside the alphabet, but hex digests, slugs and identifiers do not.
 	MinBase64 = 1024
 )
 

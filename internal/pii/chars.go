@@ -97,6 +97,24 @@ func containsFold(s, word string) bool {
 	return false
 }
 
+// lowerWordAt reports whether s[i:] starts with the lower-case ASCII word,
+// ignoring the case of s.
+func lowerWordAt(s string, i int, word string) bool {
+	if len(s)-i < len(word) {
+		return false
+	}
+	for j := 0; j < len(word); j++ {
+		c := s[i+j]
+		if isUpper(c) {
+			c += 'a' - 'A'
+		}
+		if c != word[j] {
+			return false
+		}
+	}
+	return true
+}
+
 // isCJK reports whether r belongs to a script written without spaces between
 // words, so that it never joins an address written next to it.
 func isCJK(r rune) bool {

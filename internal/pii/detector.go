@@ -60,6 +60,38 @@ const (
 	HintTaxKey
 )
 
+// KeyContext holds the attribute key of a value and, inside JSON, the key of
+// the innermost object member. Their hints are derived on first use, because
+// most values never reach a detector that reads them.
+type KeyContext struct {
+	key, member string
+	done        bool
+	hints       KeyHints
+}
+
+// NewKeyContext returns the context of a value under an attribute key.
+func NewKeyContext(key string) KeyContext { return KeyContext{key: key} }
+
+// HintsContext returns a context with the given hints and no keys.
+func HintsContext(hints KeyHints) *KeyContext { return &KeyContext{done: true, hints: hints} }
+
+// Hints returns the hints of both keys; a nil context has none.
+func (c *KeyContext) Hints() KeyHints {
+	if c == nil {
+		return 0
+	}
+	if !c.done {
+		c.hints = HintsForKey(c.key) | HintsForKey(c.member)
+		c.done = true
+	}
+	return c.hints
+}
+
+// withMember returns the context of a JSON member value under member.
+func (c KeyContext) withMember(member string) KeyContext {
+	return KeyContext{key: c.key, member: member}
+}
+
 // idKeySuffixes are lower-case key endings that mark identifiers, times and
 // counters rather than personal numbers.
 var idKeySuffixes = []string{
@@ -74,11 +106,21 @@ func HintsForKey(key string) KeyHints {
 	if isIDKey(key) {
 		h |= HintIDKey
 	}
-	if containsFold(key, "ssn") || containsFold(key, "social_security") {
-		h |= HintSSNKey
-	}
-	if containsFold(key, "tax") || containsFold(key, "steuer") {
-		h |= HintTaxKey
+	// One pass over the key for the words of both hints.
+	for i := 0; i < len(key); i++ {
+		switch key[i] | 0x20 {
+		case 's':
+			if lowerWordAt(key, i, "ssn") || lowerWordAt(key, i, "social_security") {
+				h |= HintSSNKey
+			}
+			if lowerWordAt(key, i, "steuer") {
+				h |= HintTaxKey
+			}
+		case 't':
+			if lowerWordAt(key, i, "tax") {
+				h |= HintTaxKey
+			}
+		}
 	}
 	return h
 }

@@ -34,7 +34,7 @@ func runDetectorCases(t *testing.T, names []string, cases []detectorCase) {
 	sc := NewScanner(ds)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ms := sc.Scan(tc.text, tc.hints, nil)
+			ms := sc.Scan(tc.text, HintsContext(tc.hints), nil)
 			if tc.want == "" {
 				for _, m := range ms {
 					t.Errorf("unexpected match %q in %q", tc.text[m.Start:m.End], tc.text)
@@ -225,7 +225,7 @@ func TestScannerAlwaysAdvances(t *testing.T) {
 	for _, s := range []string{"abc::d:", "abc::d::", "00:aa0:&0", "fe80::1:", "a@b.co@"} {
 		done := make(chan struct{})
 		go func() {
-			sc.Scan(s, 0, nil)
+			sc.Scan(s, nil, nil)
 			close(done)
 		}()
 		select {

@@ -111,8 +111,8 @@ func FuzzScanMatchesByteScan(f *testing.F) {
 	}
 	sc := NewScanner(Builtins())
 	f.Fuzz(func(t *testing.T, s string) {
-		fast := sc.Scan(s, 0, nil)
-		_, slow := sc.scanBytes(s, 0, len(s), 0, nil)
+		fast := sc.Scan(s, nil, nil)
+		_, slow := sc.scanBytes(s, 0, len(s), nil, nil)
 		slow = mergeMatches(slow, 0)
 		if len(fast) != len(slow) {
 			t.Fatalf("%q: skipping scan found %v, byte scan %v", s, fast, slow)

@@ -31,7 +31,7 @@ type jsonWalker struct {
 	m      *Masker
 	st     *maskState
 	s      string
-	hints  KeyHints
+	keys   KeyContext
 	active RuleSet
 	tally  *Tally
 	embed  int
@@ -84,7 +84,7 @@ func (w *jsonWalker) value(i, depth int, mask bool) (int, bool) {
 	case c == '"':
 		end, _, ok := stringEnd(w.s, i)
 		if ok && mask {
-			w.maskString(i, end, w.hints)
+			w.maskString(i, end, w.keys)
 		}
 		return end, ok
 	case c == '-' || isDigit(c):
@@ -112,12 +112,13 @@ func (w *jsonWalker) object(i, depth int, mask bool) (int, bool) {
 		if !ok {
 			return i, false
 		}
-		valueHints := w.hints
+		member := ""
 		if !escaped {
-			valueHints |= HintsForKey(w.s[i+1 : keyEnd-1])
+			member = w.s[i+1 : keyEnd-1]
 		}
+		valueKeys := w.keys.withMember(member)
 		if mask {
-			w.maskString(i, keyEnd, w.hints)
+			w.maskString(i, keyEnd, w.keys)
 		}
 		i = skipSpace(w.s, keyEnd)
 		if i >= len(w.s) || w.s[i] != ':' {
@@ -130,7 +131,7 @@ func (w *jsonWalker) object(i, depth int, mask bool) (int, bool) {
 				return i, false
 			}
 			if mask {
-				w.maskString(i, end, valueHints)
+				w.maskString(i, end, valueKeys)
 			}
 			i = end
 		} else if i, ok = w.value(i, depth+1, mask); !ok {
@@ -242,7 +243,7 @@ func numberEnd(s string, i int) (int, bool) {
 }
 
 // maskString masks the string token s[start:end] (quotes included).
-func (w *jsonWalker) maskString(start, end int, hints KeyHints) {
+func (w *jsonWalker) maskString(start, end int, keys KeyContext) {
 	if w.outcome == Drop {
 		return
 	}
@@ -256,7 +257,7 @@ func (w *jsonWalker) maskString(start, end int, hints KeyHints) {
 		}
 		text = unsafe.String(&buf[0], len(buf))
 	}
-	masked, outcome := w.m.maskText(w.st, text, hints, w.active, w.tally, w.embed+1)
+	masked, outcome := w.m.maskText(w.st, text, keys, w.active, w.tally, w.embed+1)
 	switch outcome {
 	case Unchanged:
 		return

@@ -342,23 +342,23 @@ func (m *Masker) Mask(key, value string, active RuleSet, tally *Tally) (out stri
 
 	st := m.states.Get().(*maskState)
 	defer m.states.Put(st)
-	return m.maskText(st, value, HintsForKey(key), active, tally, 0)
+	return m.maskText(st, value, NewKeyContext(key), active, tally, 0)
 }
 
 // maskText masks s as JSON when it is JSON and as plain text otherwise.
-func (m *Masker) maskText(st *maskState, s string, hints KeyHints, active RuleSet, tally *Tally, embed int) (string, Outcome) {
+func (m *Masker) maskText(st *maskState, s string, keys KeyContext, active RuleSet, tally *Tally, embed int) (string, Outcome) {
 	if embed <= maxEmbeddedJSON && looksLikeJSON(s) {
-		w := jsonWalker{m: m, st: st, s: s, hints: hints, active: active, tally: tally, embed: embed}
+		w := jsonWalker{m: m, st: st, s: s, keys: keys, active: active, tally: tally, embed: embed}
 		if out, outcome, ok := w.walk(); ok {
 			return out, outcome
 		}
 	}
-	return m.maskPlain(st, s, hints, active, tally)
+	return m.maskPlain(st, s, keys, active, tally)
 }
 
 // maskPlain scans s as text.
-func (m *Masker) maskPlain(st *maskState, s string, hints KeyHints, active RuleSet, tally *Tally) (string, Outcome) {
-	ms := m.scanner.Scan(s, hints, st.matches[:0])
+func (m *Masker) maskPlain(st *maskState, s string, keys KeyContext, active RuleSet, tally *Tally) (string, Outcome) {
+	ms := m.scanner.Scan(s, &keys, st.matches[:0])
 	if len(m.rules) > 0 {
 		ms = m.applyRules(s, active, ms)
 	}

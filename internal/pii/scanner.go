@@ -102,15 +102,15 @@ func containsIndex(list []uint8, idx uint8) bool {
 func (sc *Scanner) Detectors() []Detector { return sc.detectors }
 
 // Scan appends the matches in s to dst, sorted by start, with overlapping
-// matches merged, and returns the extended slice. It allocates only when dst
-// must grow.
+// matches merged, and returns the extended slice. keys, which may be nil, is
+// the context of s. Scan allocates only when dst must grow.
 //
 // Every match contains a byte that is not plain (see notPlain), such as a
 // digit, '@', '-' or an upper-case letter. The match starts in the same
 // space-free token as that byte, or for a bearer token in the token before.
 // So Scan skips eight-byte chunks of plain bytes, and examines byte by byte
 // only from the start of the token that holds another byte.
-func (sc *Scanner) Scan(s string, hints KeyHints, dst []Match) []Match {
+func (sc *Scanner) Scan(s string, keys *KeyContext, dst []Match) []Match {
 	first := len(dst)
 	// done is the position before which every byte has been examined or
 	// skipped as plain.
@@ -127,12 +127,16 @@ func (sc *Scanner) Scan(s string, hints KeyHints, dst []Match) []Match {
 			if p < done || notPlain[s[p]] == 0 {
 				continue
 			}
-			done, dst = sc.scanBytes(s, examineFrom(s, p, done), p+1, hints, dst)
+			if end := sc.skipsShortNumber(s, p, done); end > p {
+				done = end
+				continue
+			}
+			done, dst = sc.scanBytes(s, examineFrom(s, p, done), p+1, keys, dst)
 		}
 		i = max(i+8, done)
 	}
 	if i < len(s) {
-		_, dst = sc.scanBytes(s, examineFrom(s, i, done), len(s), hints, dst)
+		_, dst = sc.scanBytes(s, examineFrom(s, i, done), len(s), keys, dst)
 	}
 	return mergeMatches(dst, first)
 }
@@ -201,13 +205,13 @@ func tokenBefore(s string, i, floor int) int {
 
 // scanBytes examines s byte by byte from position i until it passes limit,
 // and returns where it stopped.
-func (sc *Scanner) scanBytes(s string, i, limit int, hints KeyHints, dst []Match) (int, []Match) {
+func (sc *Scanner) scanBytes(s string, i, limit int, keys *KeyContext, dst []Match) (int, []Match) {
 	prevWord := i > 0 && isWordByte(s[i-1])
 	for i < len(s) && i < limit {
 		c := s[i]
 		f := sc.flags[c]
 		if f&flagAnywhere != 0 {
-			if m, ok := sc.anywhereAt(s, i, hints); ok {
+			if m, ok := sc.anywhereAt(s, i, keys); ok {
 				dst = append(dst, m)
 				i = m.End
 				prevWord = isWordByte(s[i-1])
@@ -226,7 +230,7 @@ func (sc *Scanner) scanBytes(s string, i, limit int, hints KeyHints, dst []Match
 			f &^= flagNumber
 		}
 		if !prevWord && f&(flagNumber|flagPrefix) != 0 {
-			if m, ok := sc.wordStartAt(s, i, f, hints); ok {
+			if m, ok := sc.wordStartAt(s, i, f, keys); ok {
 				dst = append(dst, m)
 				i = m.End
 				prevWord = isWordByte(s[i-1])
@@ -246,11 +250,11 @@ func (sc *Scanner) scanBytes(s string, i, limit int, hints KeyHints, dst []Match
 	return i, dst
 }
 
-func (sc *Scanner) anywhereAt(s string, i int, hints KeyHints) (Match, bool) {
+func (sc *Scanner) anywhereAt(s string, i int, keys *KeyContext) (Match, bool) {
 	for _, idx := range sc.anywhere[s[i]] {
 		// A match that ends at or before i was found from an earlier
 		// trigger; taking it again would not advance the scan.
-		if start, end, ok := sc.detectors[idx].Detect(s, i, hints); ok && end > i {
+		if start, end, ok := sc.detectors[idx].Detect(s, i, keys.Hints()); ok && end > i {
 			return Match{Start: start, End: end, Source: int(idx)}, true
 		}
 	}
@@ -260,10 +264,10 @@ func (sc *Scanner) anywhereAt(s string, i int, hints KeyHints) (Match, bool) {
 // wordStartAt returns the longest match of the number and prefix detectors
 // that can start at position i; on equal length the detector listed first
 // wins.
-func (sc *Scanner) wordStartAt(s string, i int, f uint8, hints KeyHints) (Match, bool) {
+func (sc *Scanner) wordStartAt(s string, i int, f uint8, keys *KeyContext) (Match, bool) {
 	best := Match{Source: -1}
 	try := func(idx uint8) {
-		start, end, ok := sc.detectors[idx].Detect(s, i, hints)
+		start, end, ok := sc.detectors[idx].Detect(s, i, keys.Hints())
 		if ok && end-start > best.End-best.Start {
 			best = Match{Start: start, End: end, Source: int(idx)}
 		}
@@ -303,14 +307,44 @@ func prefixKey(b0, b1, b2 byte) uint32 {
 }
 
 // shortNumber reports whether the digits at position i form a number with
-// fewer digits than any number detector needs, with no separator or
-// parenthesis that could continue it.
+// fewer digits than any number detector needs, and nothing continues the
+// number: no parenthesis, and no separator followed by a digit or '('.
 func (sc *Scanner) shortNumber(s string, i int) bool {
 	end := digitRun(s, i)
 	if end-i >= sc.minNumberDigits {
 		return false
 	}
-	return end >= len(s) || (separatorAt(s, end) == 0 && s[end] != '(' && s[end] != ')')
+	if end >= len(s) {
+		return true
+	}
+	if s[end] == '(' || s[end] == ')' {
+		return false
+	}
+	next := end + separatorAt(s, end)
+	return next == end || next >= len(s) || !(isDigit(s[next]) || s[next] == '(')
+}
+
+// skipsShortNumber returns the end of the word at position p when p starts
+// a token with a short number that no detector can match (see shortNumber),
+// and p otherwise. It saves the byte-by-byte examination of counts and
+// small numbers in prose.
+func (sc *Scanner) skipsShortNumber(s string, p, floor int) int {
+	if p == 0 || s[p-1] != ' ' || !isDigit(s[p]) || !sc.shortNumber(s, p) {
+		return p
+	}
+	if sc.flags[s[p]]&flagPrefix != 0 && p+2 < len(s) {
+		if key := prefixKey(s[p], s[p+1], s[p+2]); sc.prefixBits[key/64]&(1<<(key%64)) != 0 {
+			return p
+		}
+	}
+	if precededByPlainPrefix(s, p, floor) {
+		return p
+	}
+	end := p + 1
+	for end < len(s) && sc.flags[s[end]]&flagWord != 0 {
+		end++
+	}
+	return end
 }
 
 // maxDigitsAhead caps digitsAhead; no number detector needs more.

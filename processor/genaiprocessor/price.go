@@ -61,6 +61,12 @@ type PricingConfig struct {
 	// MaxUnpricedModels bounds the model names that the unpriced-span
 	// counter reports one by one; the rest are counted as "other".
 	MaxUnpricedModels int `mapstructure:"max_unpriced_models"`
+
+	// WriteUsageAttributes writes gen_ai.usage.input_tokens,
+	// gen_ai.usage.output_tokens and user.id onto spans with a cost when
+	// they are absent, read from whichever convention the span uses, so
+	// that metrics built from spans need one key per fact.
+	WriteUsageAttributes bool `mapstructure:"write_usage_attributes"`
 }
 
 // PricingTableConfig is one price table file.
@@ -72,12 +78,13 @@ type PricingTableConfig struct {
 
 func defaultPricingConfig() PricingConfig {
 	return PricingConfig{
-		Enabled:             true,
-		DefaultTable:        true,
-		DateFallback:        true,
-		ReloadInterval:      30 * time.Second,
-		UnpricedLogInterval: 10 * time.Minute,
-		MaxUnpricedModels:   100,
+		Enabled:              true,
+		DefaultTable:         true,
+		DateFallback:         true,
+		ReloadInterval:       30 * time.Second,
+		UnpricedLogInterval:  10 * time.Minute,
+		MaxUnpricedModels:    100,
+		WriteUsageAttributes: true,
 	}
 }
 
@@ -124,6 +131,7 @@ func (c *PricingConfig) Validate() error {
 type pricer struct {
 	enabled         bool
 	overrideAppCost bool
+	writeUsage      bool
 	reloadInterval  time.Duration
 	logger          *zap.Logger
 
@@ -132,6 +140,7 @@ type pricer struct {
 
 	unpriced *unpricedModels
 	metrics  pricingMetrics
+	strings  stringArena
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -169,6 +178,7 @@ func newPricer(set processor.Settings, cfg *PricingConfig) (*pricer, error) {
 	p := &pricer{
 		enabled:         cfg.Enabled,
 		overrideAppCost: cfg.OverrideAppCost,
+		writeUsage:      cfg.WriteUsageAttributes,
 		reloadInterval:  cfg.ReloadInterval,
 		logger:          set.Logger,
 	}
@@ -260,7 +270,8 @@ func (p *pricer) reload() {
 // processSpan writes the cost of the model call onto the span: the total in
 // USD, the cost per usage type as JSON and the id of the price entry. Spans
 // without usage or model, aggregate spans and spans whose application already
-// set a cost (unless override_app_cost) are left as they are.
+// set a cost (unless override_app_cost) get no cost. Spans with a cost get
+// the normalized usage and user attributes when write_usage_attributes is on.
 func (p *pricer) processSpan(ctx context.Context, sc *spanContext) {
 	if !p.enabled {
 		return
@@ -275,6 +286,9 @@ func (p *pricer) processSpan(ctx context.Context, sc *spanContext) {
 	}
 	if v.HasCost && !p.overrideAppCost {
 		p.metrics.appCostKept.Add(ctx, 1)
+		if p.writeUsage {
+			writeUsageAttributes(sc.span.Attributes(), v)
+		}
 		return
 	}
 
@@ -287,11 +301,14 @@ func (p *pricer) processSpan(ctx context.Context, sc *spanContext) {
 	usage := usageOf(v)
 	cost := match.Entry.Cost(usage)
 	attrs := sc.span.Attributes()
-	attrs.EnsureCapacity(attrs.Len() + 3)
+	attrs.EnsureCapacity(attrs.Len() + 6)
 	attrs.PutDouble(genai.AttrCost, cost.Total)
 	var buf [256]byte
-	attrs.PutStr(genai.AttrCostDetails, string(cost.AppendDetailsJSON(buf[:0], usage)))
+	attrs.PutStr(genai.AttrCostDetails, p.strings.String(cost.AppendDetailsJSON(buf[:0], usage)))
 	attrs.PutStr(genai.AttrPriceID, match.Entry.ID)
+	if p.writeUsage {
+		writeUsageAttributes(attrs, v)
+	}
 	p.metrics.priced.Add(ctx, 1)
 }
 

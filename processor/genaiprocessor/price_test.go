@@ -325,20 +325,26 @@ func TestPricerSkips(t *testing.T) {
 	f := newPricerFixture(t, nil)
 	usage := genai.Usage{InputUncached: 100, Output: 10, Present: true}
 	tests := []struct {
-		name string
-		view genai.View
+		name      string
+		view      genai.View
+		wantAttrs int
 	}{
-		{"aggregate span", genai.View{RequestModel: "gpt-4o", Usage: usage, Aggregate: true}},
-		{"no usage", genai.View{RequestModel: "gpt-4o"}},
-		{"no model", genai.View{Usage: usage}},
-		{"app cost kept", genai.View{RequestModel: "gpt-4o", Usage: usage, HasCost: true, Cost: 1}},
+		{"aggregate span", genai.View{RequestModel: "gpt-4o", Usage: usage, Aggregate: true}, 0},
+		{"no usage", genai.View{RequestModel: "gpt-4o"}, 0},
+		{"no model", genai.View{Usage: usage}, 0},
+		// A span with the application's cost gets only the token counts.
+		{"app cost kept", genai.View{RequestModel: "gpt-4o", Usage: usage, HasCost: true, Cost: 1}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			span := ptrace.NewSpan()
 			sc := spanContext{span: span, view: &tt.view}
 			f.pricer.processSpan(context.Background(), &sc)
-			assert.Equal(t, 0, span.Attributes().Len())
+			for _, k := range []string{genai.AttrCost, genai.AttrCostDetails, genai.AttrPriceID} {
+				_, ok := span.Attributes().Get(k)
+				assert.False(t, ok, "%s written", k)
+			}
+			assert.Equal(t, tt.wantAttrs, span.Attributes().Len())
 		})
 	}
 	assert.Equal(t, map[string]int64{"": 1}, f.counter(t, "otelcol_genai_pricing_app_cost_kept_spans", ""))

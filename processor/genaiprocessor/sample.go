@@ -33,14 +33,16 @@ type SamplingConfig struct {
 	// Only the two size limits below apply to them.
 	ProtectedAttributes []string `mapstructure:"protected_attributes"`
 
-	// MaxAttributeBytes is the size above which any string attribute is
-	// truncated with a marker; 0 turns the limit off.
+	// MaxAttributeBytes is the size above which any string value, at the
+	// top level or inside a map or slice value, is truncated with a marker,
+	// and any bytes value is replaced by its hash; 0 turns the limit off.
 	MaxAttributeBytes int `mapstructure:"max_attribute_bytes"`
 
 	// MaxSpanBytes is the size above which a span is trimmed, largest
-	// string attributes first and protected attributes last; 0 turns the
-	// limit off. The size counts the keys and the string and bytes values
-	// of the span's and its events' attributes.
+	// string and bytes values first and protected attributes last; 0 turns
+	// the limit off. The size counts the keys and the string and bytes
+	// values of the span's and its events' attributes, including those
+	// inside map and slice values.
 	MaxSpanBytes int `mapstructure:"max_span_bytes"`
 }
 
@@ -315,35 +317,19 @@ func (s *sampler) processAttributes(ctx context.Context, st *spanState, attrs pc
 
 // processValue applies the rules and the attribute size limit to one
 // attribute and adds its size to the span's. It returns true when a rule
-// dropped the attribute.
+// dropped the attribute. Rules apply to string values only. The size limit
+// applies to strings, bytes and the values inside maps and slices, which all
+// count toward the span size.
 func (s *sampler) processValue(ctx context.Context, st *spanState, key string, v pcommon.Value) bool {
-	switch v.Type() {
-	case pcommon.ValueTypeStr:
-	case pcommon.ValueTypeBytes:
-		// TODO: bytes values count toward the span size but are neither
-		// sampled nor truncated.
-		st.spanBytes += len(key) + v.Bytes().Len()
-		return false
-	default:
-		// TODO: map and slice values (structured message attributes) are
-		// neither walked nor counted toward the span size.
-		st.spanBytes += len(key)
-		return false
-	}
-
-	str := v.Str()
-	if len(s.rules) > 0 && !s.isProtected(key) {
-		var removed bool
-		str, removed = s.applyRules(ctx, st, key, v, str)
-		if removed {
+	// TODO: rules do not select parts inside map and slice values or bytes
+	// values: a structured message attribute keeps its inline binary content
+	// unless a size limit cuts it.
+	if v.Type() == pcommon.ValueTypeStr && len(s.rules) > 0 && !s.isProtected(key) {
+		if _, removed := s.applyRules(ctx, st, key, v, v.Str()); removed {
 			return true
 		}
 	}
-
-	if s.maxAttributeBytes > 0 && len(str) > s.maxAttributeBytes {
-		str = s.truncateAttribute(ctx, v, str, s.maxAttributeBytes, s.telemetry.attributeLimit)
-	}
-	st.spanBytes += len(key) + len(str)
+	st.spanBytes += len(key) + s.limitValue(ctx, st, v)
 	return false
 }
 

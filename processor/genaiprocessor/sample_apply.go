@@ -60,13 +60,14 @@ func (s *sampler) applyRules(ctx context.Context, st *spanState, key string, v p
 }
 
 // applyToBinaryValue applies the binary part rules to a whole attribute
-// value that is a base64 data URI or a long base64 text.
+// value that is a base64 data URI, or a long base64 text that
+// payload.LooksBinary accepts.
 func (s *sampler) applyToBinaryValue(ctx context.Context, st *spanState, key string, v pcommon.Value, str string) (string, bool) {
 	sel := selection{text: str}
 	if mediaType, dataStart, ok := payload.ParseDataURI(str); ok {
 		sel.binary = str[dataStart:]
 		sel.mediaType = mediaType
-	} else if payload.IsBase64(str, payload.MinBase64, false) {
+	} else if payload.IsBase64(str, payload.MinBase64, false) && payload.LooksBinary(str) {
 		sel.binary = str
 	} else {
 		return str, false

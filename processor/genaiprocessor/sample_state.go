@@ -33,11 +33,12 @@ type spanState struct {
 	tctx         *ottlspan.TransformContext
 	tctxFull     bool
 
-	walker payload.Walker
-	hasher payload.Hasher
-	edits  []payload.Edit
-	buf    []byte
-	trims  []trimCandidate
+	walker   payload.Walker
+	hasher   payload.Hasher
+	shrinker payload.Shrinker
+	edits    []payload.Edit
+	buf      []byte
+	trims    []trimCandidate
 }
 
 func newSpanState(rules int) *spanState {

@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.uber.org/zap"
 )
 
 const (
@@ -42,7 +43,9 @@ type testReceiver struct {
 type receiverOptions struct {
 	configure  func(*Config)
 	nextTraces consumer.Traces
+	nextLogs   consumer.Logs
 	noLogs     bool
+	logger     *zap.Logger
 }
 
 func startReceiver(t *testing.T, opts receiverOptions) *testReceiver {
@@ -61,6 +64,9 @@ func startReceiver(t *testing.T, opts receiverOptions) *testReceiver {
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	set := receivertest.NewNopSettings(componentType)
 	set.TelemetrySettings = tel.NewTelemetrySettings()
+	if opts.logger != nil {
+		set.Logger = opts.logger
+	}
 
 	tr := &testReceiver{traces: new(consumertest.TracesSink), logs: new(consumertest.LogsSink), telemetry: tel}
 	var next consumer.Traces = tr.traces
@@ -72,7 +78,11 @@ func startReceiver(t *testing.T, opts receiverOptions) *testReceiver {
 	require.NoError(t, tracesReceiver.Start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, tracesReceiver.Shutdown(context.Background())) })
 	if !opts.noLogs {
-		logsReceiver, err := factory.CreateLogs(context.Background(), set, cfg, tr.logs)
+		var nextLogs consumer.Logs = tr.logs
+		if opts.nextLogs != nil {
+			nextLogs = opts.nextLogs
+		}
+		logsReceiver, err := factory.CreateLogs(context.Background(), set, cfg, nextLogs)
 		require.NoError(t, err)
 		require.NoError(t, logsReceiver.Start(context.Background(), componenttest.NewNopHost()))
 		t.Cleanup(func() { require.NoError(t, logsReceiver.Shutdown(context.Background())) })

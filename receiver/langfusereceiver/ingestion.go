@@ -1,13 +1,16 @@
 package langfusereceiver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 )
@@ -32,7 +35,7 @@ func (r *langfuseReceiver) handleIngestion(w http.ResponseWriter, req *http.Requ
 	if !ok {
 		return
 	}
-	batch, err := parseBatch(body)
+	batch, err := parseBatch(replaceInvalidUTF8(body))
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid request data",
 			"errors": []string{err.Error()}})
@@ -173,10 +176,7 @@ func (r *langfuseReceiver) addEventResults(ctx context.Context, events []event, 
 	response *ingestionResponse) {
 	for _, ev := range events {
 		if err != nil {
-			response.Errors = append(response.Errors, &eventError{ID: ev.id,
-				Status:  http.StatusInternalServerError,
-				Error:   "Internal Server Error",
-				Message: "the collector pipeline rejected the event: " + err.Error()})
+			response.Errors = append(response.Errors, pipelineEventError(ev.id, err))
 			r.telemetry.recordRejected(ctx, ev.typeName, reasonPipelineFailed)
 			continue
 		}
@@ -184,6 +184,20 @@ func (r *langfuseReceiver) addEventResults(ctx context.Context, events []event, 
 			Status: http.StatusCreated})
 		r.telemetry.recordAccepted(ctx, ev.typeName, 1)
 	}
+}
+
+// pipelineEventError returns the per-event error for a pipeline failure: 400
+// for a permanent error, which the SDK must not resend, and 500 otherwise, so
+// that the SDK resends the event.
+func pipelineEventError(eventID string, err error) *eventError {
+	if consumererror.IsPermanent(err) {
+		return &eventError{ID: eventID, Status: http.StatusBadRequest,
+			Message: "Invalid request data",
+			Error:   "the collector pipeline rejected the event permanently: " + err.Error()}
+	}
+	return &eventError{ID: eventID, Status: http.StatusInternalServerError,
+		Error:   "Internal Server Error",
+		Message: "the collector pipeline rejected the event: " + err.Error()}
 }
 
 func (r *langfuseReceiver) consumeLogs(ctx context.Context, logs plog.Logs) error {
@@ -204,6 +218,7 @@ func (r *langfuseReceiver) handleScore(w http.ResponseWriter, req *http.Request)
 	if !ok {
 		return
 	}
+	body = replaceInvalidUTF8(body)
 	var fields map[string]json.RawMessage
 	if jsonKind(body) != "an object" || json.Unmarshal(body, &fields) != nil {
 		r.telemetry.recordRejected(ctx, "score-create", reasonInvalid)
@@ -235,6 +250,11 @@ func (r *langfuseReceiver) handleScore(w http.ResponseWriter, req *http.Request)
 	if err := r.consumeLogs(ctx, logs); err != nil {
 		r.logger.Warn("Rejected a score, because the logs pipeline failed", zap.Error(err))
 		r.telemetry.recordRejected(ctx, "score-create", reasonPipelineFailed)
+		if consumererror.IsPermanent(err) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Bad Request",
+				"message": "the collector pipeline rejected the score permanently: " + err.Error()})
+			return
+		}
 		writeJSON(w, http.StatusInternalServerError,
 			map[string]string{"error": "Internal Server Error",
 				"message": "the collector pipeline rejected the score: " + err.Error()})
@@ -242,6 +262,18 @@ func (r *langfuseReceiver) handleScore(w http.ResponseWriter, req *http.Request)
 	}
 	r.telemetry.recordAccepted(ctx, "score-create", 1)
 	writeJSON(w, http.StatusOK, map[string]string{"id": score.id.value})
+}
+
+// replaceInvalidUTF8 replaces each run of invalid UTF-8 bytes with U+FFFD.
+// Attribute values must be valid UTF-8 to be encoded as OTLP, and Langfuse
+// stores the same replacement, because it decodes request bodies as UTF-8.
+// Raw JSON values such as input and metadata are kept as received, so the
+// body is fixed before it is parsed.
+func replaceInvalidUTF8(body []byte) []byte {
+	if utf8.Valid(body) {
+		return body
+	}
+	return bytes.ToValidUTF8(body, []byte("\uFFFD"))
 }
 
 // eventTypeName returns the type of an event for metrics. It returns

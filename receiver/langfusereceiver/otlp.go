@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"go.uber.org/zap"
@@ -69,6 +70,12 @@ func (r *langfuseReceiver) handleOTLP(w http.ResponseWriter, req *http.Request) 
 	if err := r.consumeTraces(req.Context(), traces, format); err != nil {
 		r.logger.Warn("Rejected OTLP spans, because the traces pipeline failed",
 			zap.Int("spans", traces.SpanCount()), zap.Error(err))
+		// As in the OTLP receiver: a permanent error is not worth a retry.
+		if consumererror.IsPermanent(err) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Bad Request",
+				"message": "the collector pipeline rejected the spans permanently: " + err.Error()})
+			return
+		}
 		writeJSON(w, http.StatusServiceUnavailable,
 			map[string]string{"error": "Service Unavailable",
 				"message": "the collector pipeline rejected the spans: " + err.Error()})

@@ -2,6 +2,7 @@ package langfusereceiver
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -50,6 +51,12 @@ func newPassthrough(ctx context.Context, cfg *PassthroughConfig, host component.
 	if err != nil {
 		return nil, err
 	}
+	// A redirect is returned, not followed, because Go's client keeps the
+	// Authorization header on a redirect to the same host name on another
+	// port, which would send the upstream keys to a different server.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}
 	return &passthrough{
 		base:     base,
 		client:   client,
@@ -62,13 +69,31 @@ func newPassthrough(ctx context.Context, cfg *PassthroughConfig, host component.
 // allows reports whether a request matches one of the configured patterns.
 // A path with "." or ".." segments or repeated slashes is never allowed,
 // because ServeMux would match it after cleaning while the upstream receives
-// it as sent.
+// it as sent. Backslashes count as separators in that check, because some
+// servers treat them as slashes, and control characters are never allowed.
 func (p *passthrough) allows(req *http.Request) bool {
-	if path.Clean(req.URL.Path) != req.URL.Path {
+	if path.Clean(req.URL.Path) != req.URL.Path || hasUnsafePathPart(req.URL.Path) {
 		return false
 	}
 	_, pattern := p.matcher.Handler(req)
 	return pattern != ""
+}
+
+// hasUnsafePathPart reports whether a decoded path has a control character,
+// or a "." or ".." segment when backslashes are read as slashes.
+func hasUnsafePathPart(decoded string) bool {
+	for i := 0; i < len(decoded); i++ {
+		if decoded[i] < 0x20 || decoded[i] == 0x7f {
+			return true
+		}
+	}
+	segments := strings.FieldsFunc(decoded, func(r rune) bool { return r == '/' || r == '\\' })
+	for _, segment := range segments {
+		if segment == "." || segment == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // forward sends the request upstream and copies the response back. The
@@ -107,6 +132,16 @@ func (p *passthrough) forward(w http.ResponseWriter, req *http.Request, logger *
 		return
 	}
 	defer resp.Body.Close()
+	if isRedirect(resp.StatusCode) {
+		logger.Warn("Passthrough request to Langfuse was redirected; the redirect is not followed",
+			zap.String("path", req.URL.Path), zap.Int("status", resp.StatusCode),
+			zap.String("location", resp.Header.Get("Location")))
+		writeJSON(w, http.StatusBadGateway, map[string]string{"error": "Bad Gateway",
+			"message": fmt.Sprintf("the upstream Langfuse answered with redirect status %d, "+
+				"which the collector does not follow; set passthrough.endpoint to the final URL",
+				resp.StatusCode)})
+		return
+	}
 	for _, name := range forwardedResponseHeaders {
 		if values := resp.Header.Values(name); len(values) > 0 {
 			w.Header()[http.CanonicalHeaderKey(name)] = values
@@ -117,4 +152,15 @@ func (p *passthrough) forward(w http.ResponseWriter, req *http.Request, logger *
 		logger.Debug("Copying the passthrough response failed", zap.String("path", req.URL.Path),
 			zap.Error(err))
 	}
+}
+
+// isRedirect reports whether status asks the client to go to another URL.
+// 304 Not Modified is no redirect and passes through.
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }

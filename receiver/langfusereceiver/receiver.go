@@ -57,7 +57,7 @@ func newLangfuseReceiver(cfg *Config, set receiver.Settings) (*langfuseReceiver,
 		cfg:       cfg,
 		settings:  set,
 		logger:    set.Logger,
-		auth:      authenticator{keys: cfg.Keys},
+		auth:      newAuthenticator(cfg.Keys),
 		assembler: newAssembler(cfg.MergeTimeout, cfg.MaxPending),
 		stopFlush: make(chan struct{}),
 	}

@@ -107,8 +107,11 @@ func (s *scoreFields) readValue(value json.RawMessage, dataType opt[string]) err
 
 	switch s.dataType {
 	case scoreNumeric, scoreBoolean:
-		if kind != "a number" || json.Unmarshal(value, &s.numericValue) != nil {
+		if kind != "a number" {
 			return fmt.Errorf("expected a number for a %s score, got %s", s.dataType, kind)
+		}
+		if json.Unmarshal(value, &s.numericValue) != nil {
+			return fmt.Errorf("the number %.40s is out of range of a 64-bit float", value)
 		}
 		if s.dataType == scoreBoolean && s.numericValue != 0 && s.numericValue != 1 {
 			return fmt.Errorf("expected 0 or 1 for a BOOLEAN score, got %v", s.numericValue)

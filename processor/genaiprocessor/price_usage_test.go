@@ -1,0 +1,244 @@
+package genaiprocessor
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pipeline"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/genai"
+)
+
+// newConventionSpan returns a span named name in scope with the attributes
+// attrs, which take int, float64 and string values.
+func newConventionSpan(t *testing.T, scope, name string, attrs map[string]any) testSpan {
+	t.Helper()
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName(scope)
+	span := ss.Spans().AppendEmpty()
+	span.SetName(name)
+	require.NoError(t, span.Attributes().FromRaw(attrs))
+	return testSpan{traces: td, resource: rs.Resource(), scope: ss.Scope(), span: span}
+}
+
+func TestPricerWritesUsageAttributes(t *testing.T) {
+	tests := []struct {
+		name       string
+		scope      string
+		span       string
+		attrs      map[string]any
+		wantInput  int64
+		wantOutput int64
+		wantUser   string
+	}{
+		{
+			name:  "vercel disjoint details",
+			scope: "ai",
+			span:  "ai.generateText.doGenerate",
+			attrs: map[string]any{
+				"ai.operationId":                              "ai.generateText.doGenerate",
+				"ai.model.id":                                 "gpt-4o-mini",
+				"ai.model.provider":                           "openai.chat",
+				"ai.usage.inputTokens":                        131,
+				"ai.usage.inputTokenDetails.noCacheTokens":    67,
+				"ai.usage.inputTokenDetails.cacheReadTokens":  64,
+				"ai.usage.outputTokens":                       30,
+				"ai.usage.outputTokenDetails.textTokens":      22,
+				"ai.usage.outputTokenDetails.reasoningTokens": 8,
+				"ai.telemetry.metadata.userId":                "u-vercel",
+			},
+			wantInput: 131, wantOutput: 30, wantUser: "u-vercel",
+		},
+		{
+			name: "langfuse usage details",
+			span: "generation",
+			attrs: map[string]any{
+				"langfuse.observation.type":          "generation",
+				"langfuse.observation.model.name":    "gpt-4o",
+				"langfuse.observation.usage_details": `{"input":67,"output":22,"input_cached_tokens":64}`,
+				"langfuse.user.id":                   "u-langfuse",
+			},
+			wantInput: 131, wantOutput: 22, wantUser: "u-langfuse",
+		},
+		{
+			name: "langfuse user in trace metadata",
+			span: "generation",
+			attrs: map[string]any{
+				"langfuse.observation.type":                "generation",
+				"langfuse.observation.model.name":          "gpt-4o",
+				"langfuse.observation.usage_details":       `{"input":10,"output":5}`,
+				"langfuse.trace.metadata.langfuse_user_id": "u-trace-meta",
+			},
+			wantInput: 10, wantOutput: 5, wantUser: "u-trace-meta",
+		},
+		{
+			name: "openinference token counts",
+			span: "ChatCompletion",
+			attrs: map[string]any{
+				"openinference.span.kind":    "LLM",
+				"llm.model_name":             "gpt-4o",
+				"llm.provider":               "openai",
+				"llm.token_count.prompt":     84,
+				"llm.token_count.completion": 17,
+				"user.id":                    "u-oi",
+			},
+			wantInput: 84, wantOutput: 17, wantUser: "u-oi",
+		},
+		{
+			name: "genai request user",
+			span: "chat gpt-4o",
+			attrs: map[string]any{
+				"gen_ai.operation.name":                "chat",
+				"gen_ai.provider.name":                 "openai",
+				"gen_ai.request.model":                 "gpt-4o",
+				"gen_ai.usage.input_tokens":            2006,
+				"gen_ai.usage.output_tokens":           300,
+				"gen_ai.usage.cache_read.input_tokens": 1920,
+				"gen_ai.request.user":                  "u-genai",
+			},
+			wantInput: 2006, wantOutput: 300, wantUser: "u-genai",
+		},
+		{
+			name: "no user",
+			span: "chat gpt-4o",
+			attrs: map[string]any{
+				"gen_ai.operation.name":     "chat",
+				"gen_ai.provider.name":      "openai",
+				"gen_ai.request.model":      "gpt-4o",
+				"gen_ai.usage.input_tokens": 10,
+			},
+			wantInput: 10, wantOutput: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newPricerFixture(t, nil)
+			s := newConventionSpan(t, tt.scope, tt.span, tt.attrs)
+			before := s.price(f.pricer)
+			_, priced := s.cost(t)
+			require.True(t, priced, "span was not priced")
+
+			attrs := s.span.Attributes()
+			input, ok := attrs.Get("gen_ai.usage.input_tokens")
+			require.True(t, ok, "input tokens missing")
+			assert.Equal(t, tt.wantInput, input.Int())
+			output, ok := attrs.Get("gen_ai.usage.output_tokens")
+			require.True(t, ok, "output tokens missing")
+			assert.Equal(t, tt.wantOutput, output.Int())
+
+			user, ok := attrs.Get("user.id")
+			if tt.wantUser == "" {
+				assert.False(t, ok, "user.id written without a user")
+			} else {
+				require.True(t, ok, "user.id missing")
+				assert.Equal(t, tt.wantUser, user.Str())
+			}
+
+			// Reading the span again gives the same usage, so the written
+			// counts do not change what the exporter sends.
+			var after genai.View
+			genai.Read(&after, s.resource, s.scope, s.span)
+			assert.Equal(t, before.Usage, after.Usage)
+		})
+	}
+}
+
+func TestPricerUsageAttributesKept(t *testing.T) {
+	f := newPricerFixture(t, nil)
+	s := newConventionSpan(t, "", "generation", map[string]any{
+		"langfuse.observation.type":          "generation",
+		"langfuse.observation.model.name":    "gpt-4o",
+		"langfuse.observation.usage_details": `{"input":67,"output":22}`,
+		"langfuse.user.id":                   "u-langfuse",
+		"user.id":                            "u-app",
+		"gen_ai.usage.input_tokens":          "67",
+	})
+	s.price(f.pricer)
+
+	attrs := s.span.Attributes()
+	user, _ := attrs.Get("user.id")
+	assert.Equal(t, "u-app", user.Str())
+	input, _ := attrs.Get("gen_ai.usage.input_tokens")
+	assert.Equal(t, pcommon.ValueTypeStr, input.Type(), "existing input count replaced")
+}
+
+func TestPricerUsageAttributesOff(t *testing.T) {
+	f := newPricerFixture(t, func(c *PricingConfig) { c.WriteUsageAttributes = false })
+	s := newConventionSpan(t, "ai", "ai.generateText.doGenerate", map[string]any{
+		"ai.operationId":               "ai.generateText.doGenerate",
+		"ai.model.id":                  "gpt-4o-mini",
+		"ai.model.provider":            "openai.chat",
+		"ai.usage.inputTokens":         100,
+		"ai.usage.outputTokens":        10,
+		"ai.telemetry.metadata.userId": "u-1",
+	})
+	s.price(f.pricer)
+	_, priced := s.cost(t)
+	require.True(t, priced)
+
+	for _, k := range []string{"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "user.id"} {
+		_, ok := s.span.Attributes().Get(k)
+		assert.False(t, ok, "%s written with write_usage_attributes off", k)
+	}
+}
+
+// TestPricerUserIDStaysMasked runs the whole processor: the masking stage
+// replaces the e-mail address in the Vercel user id, and the user.id that
+// pricing writes is the masked value, never the address the view read.
+func TestPricerUserIDStaysMasked(t *testing.T) {
+	const email = "alice.smith@example.com"
+	cfg := createDefaultConfig().(*Config)
+	p, err := newGenAIProcessor(processortest.NewNopSettings(componentType), cfg, pipeline.SignalTraces)
+	require.NoError(t, err)
+
+	s := newConventionSpan(t, "ai", "ai.generateText.doGenerate", map[string]any{
+		"ai.operationId":               "ai.generateText.doGenerate",
+		"ai.model.id":                  "gpt-4o-mini",
+		"ai.model.provider":            "openai.chat",
+		"ai.usage.inputTokens":         100,
+		"ai.usage.outputTokens":        10,
+		"ai.telemetry.metadata.userId": email,
+	})
+	_, err = p.processTraces(context.Background(), s.traces)
+	require.NoError(t, err)
+
+	attrs := s.span.Attributes()
+	source, ok := attrs.Get("ai.telemetry.metadata.userId")
+	require.True(t, ok)
+	require.NotContains(t, source.Str(), "alice", "masking left the address in the source attribute")
+	user, ok := attrs.Get("user.id")
+	require.True(t, ok, "user.id missing")
+	assert.Equal(t, source.Str(), user.Str())
+	assert.NotContains(t, user.Str(), "alice")
+	assert.NotContains(t, user.Str(), "example.com")
+}
+
+func TestAddCountsSaturates(t *testing.T) {
+	assert.Equal(t, int64(3), addCounts(1, 2))
+	assert.Equal(t, int64(math.MaxInt64), addCounts(math.MaxInt64, 1))
+	assert.Equal(t, int64(math.MaxInt64), addCounts(math.MaxInt64/2+1, math.MaxInt64/2+1))
+	assert.Equal(t, int64(5), addCounts(5, 0))
+}
+
+func TestWriteUsageAttributesEmptyUser(t *testing.T) {
+	span := ptrace.NewSpan()
+	attrs := span.Attributes()
+	attrs.PutStr("user.id", "")
+	attrs.PutStr("langfuse.user.id", "")
+	attrs.PutInt("gen_ai.request.user", 42)
+	view := genai.View{UserID: "42", Usage: genai.Usage{InputUncached: 1, Present: true}}
+	writeUsageAttributes(attrs, &view)
+
+	user, ok := attrs.Get("user.id")
+	require.True(t, ok)
+	assert.Equal(t, pcommon.ValueTypeInt, user.Type())
+	assert.Equal(t, int64(42), user.Int())
+}
