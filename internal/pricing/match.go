@@ -54,15 +54,26 @@ type Matcher struct {
 	dateFallback bool
 	cacheSize    int
 
-	// cache maps cacheKey to Match. A sync.Map keeps concurrent reads of
-	// names already seen free of lock contention.
+	// cache maps cacheKey to *cachedMatch. A sync.Map keeps concurrent
+	// reads of names already seen free of lock contention.
 	cache      sync.Map
 	cacheCount atomic.Int64
+	// last is the most recent cache hit or store. Spans of one model often
+	// arrive together, and two string comparisons are cheaper than hashing
+	// the key.
+	last atomic.Pointer[cachedMatch]
 }
 
 type cacheKey struct {
 	provider string
 	model    string
+}
+
+// cachedMatch is a cached Match with copies of the names it was found for.
+type cachedMatch struct {
+	provider string
+	model    string
+	match    Match
 }
 
 // NewMatcher returns a matcher over tables, lowest precedence first.
@@ -88,8 +99,13 @@ func (m *Matcher) Tables() []*Table { return m.tables }
 // Lookup returns the entry that prices model as reported by provider (a
 // gen_ai.provider.name value, or empty).
 func (m *Matcher) Lookup(provider, model string) Match {
-	if res, ok := m.cache.Load(cacheKey{provider: provider, model: model}); ok {
-		return res.(Match)
+	if c := m.last.Load(); c != nil && c.model == model && c.provider == provider {
+		return c.match
+	}
+	if v, ok := m.cache.Load(cacheKey{provider: provider, model: model}); ok {
+		c := v.(*cachedMatch)
+		m.last.Store(c)
+		return c.match
 	}
 
 	res := m.resolve(provider, model)
@@ -100,9 +116,11 @@ func (m *Matcher) Lookup(provider, model string) Match {
 		m.cache.Clear()
 		m.cacheCount.Store(1)
 	}
-	// The key copies the strings, because callers pass strings that refer
-	// to span attributes which do not outlive the span.
-	m.cache.Store(cacheKey{provider: strings.Clone(provider), model: strings.Clone(model)}, res)
+	// The entry copies the strings, because callers pass strings that
+	// refer to span attributes which do not outlive the span.
+	c := &cachedMatch{provider: strings.Clone(provider), model: strings.Clone(model), match: res}
+	m.cache.Store(cacheKey{provider: c.provider, model: c.model}, c)
+	m.last.Store(c)
 	return res
 }
 

@@ -329,6 +329,9 @@ func usageOf(v *genai.View) pricing.Usage {
 	}
 	// NOTE: batch jobs are not recognised on spans, so they are priced at
 	// the standard rate; no convention read here marks a batch request.
+	if len(v.ModelParameters) == 0 {
+		return out
+	}
 	if tier, ok := v.ModelParameters["service_tier"].(string); ok {
 		out.ServiceTier = strings.ToLower(tier)
 	}
