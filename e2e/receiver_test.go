@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -50,6 +53,14 @@ type inProcessReceiver struct {
 
 func startInProcessReceiver(t *testing.T, upstreamURL string) *inProcessReceiver {
 	t.Helper()
+	return startInProcessReceiverWith(t, upstreamURL, nil)
+}
+
+// startInProcessReceiverWith starts the receiver with next as its traces
+// consumer, or with the traces sink when next is nil.
+func startInProcessReceiverWith(t *testing.T, upstreamURL string,
+	next consumer.Traces) *inProcessReceiver {
+	t.Helper()
 	factory := langfusereceiver.NewFactory()
 	cfg := factory.CreateDefaultConfig().(*langfusereceiver.Config)
 	address := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
@@ -68,7 +79,10 @@ func startInProcessReceiver(t *testing.T, upstreamURL string) *inProcessReceiver
 
 	r := &inProcessReceiver{baseURL: "http://" + address, traces: new(consumertest.TracesSink), logs: new(consumertest.LogsSink)}
 	set := receivertest.NewNopSettings(factory.Type())
-	tracesReceiver, err := factory.CreateTraces(context.Background(), set, cfg, r.traces)
+	if next == nil {
+		next = r.traces
+	}
+	tracesReceiver, err := factory.CreateTraces(context.Background(), set, cfg, next)
 	require.NoError(t, err)
 	logsReceiver, err := factory.CreateLogs(context.Background(), set, cfg, r.logs)
 	require.NoError(t, err)
@@ -242,6 +256,104 @@ func TestReceiverLangfuseV3SDK(t *testing.T) {
 		assert.Equal(t, basicAuthValue(upstreamPublicKey, upstreamSecretKey), (*upstreamAuth)[0],
 			"the upstream sees the collector's Langfuse keys, not the SDK's")
 	})
+}
+
+// rejectingTraces rejects the first `rejections` batches with a retryable error,
+// as memory_limiter does, and passes later ones to sink.
+type rejectingTraces struct {
+	mu         sync.Mutex
+	rejections int
+	rejected   int
+	sink       *consumertest.TracesSink
+}
+
+func (r *rejectingTraces) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{}
+}
+
+func (r *rejectingTraces) ConsumeTraces(ctx context.Context, traces ptrace.Traces) error {
+	r.mu.Lock()
+	if r.rejected < r.rejections {
+		r.rejected++
+		r.mu.Unlock()
+		return errors.New("data refused due to high memory usage")
+	}
+	r.mu.Unlock()
+	return r.sink.ConsumeTraces(ctx, traces)
+}
+
+// TestReceiverV3ResendAfterRejection checks that the v3 SDK resends a batch
+// whose spans the pipeline rejected, and that every observation then arrives
+// once and whole.
+func TestReceiverV3ResendAfterRejection(t *testing.T) {
+	requireNode(t)
+	rejecting := &rejectingTraces{rejections: 1, sink: new(consumertest.TracesSink)}
+	r := startInProcessReceiverWith(t, "", rejecting)
+
+	line := runSDKScript(t, "langfuse-v3.mjs", map[string]string{
+		"E2E_LANGFUSE_BASEURL":    r.baseURL,
+		"E2E_LANGFUSE_PUBLIC_KEY": receiverPublicKey,
+		"E2E_LANGFUSE_SECRET_KEY": receiverSecretKey,
+		"E2E_RETRY_COUNT":         "3",
+		"E2E_RETRY_DELAY_MS":      "100",
+	})
+	var sent v3Sent
+	require.NoError(t, json.Unmarshal(line, &sent), "manifest: %s", line)
+
+	want := len(sent.Observations) + 1
+	require.Eventually(t, func() bool { return rejecting.sink.SpanCount() >= want }, 10*time.Second,
+		50*time.Millisecond, "got %d spans, expected %d", rejecting.sink.SpanCount(), want)
+	rejecting.mu.Lock()
+	assert.Equal(t, 1, rejecting.rejected, "the first batch was rejected")
+	rejecting.mu.Unlock()
+
+	spans := map[string][]ptrace.Span{}
+	forEachReceivedSpan(rejecting.sink, func(span ptrace.Span) {
+		if id, ok := span.Attributes().Get(langfusereceiver.AttrObservationID); ok {
+			spans[id.Str()] = append(spans[id.Str()], span)
+		}
+	})
+	for _, observation := range sent.Observations {
+		id := observation["id"].(string)
+		require.Len(t, spans[id], 1, "observation %s", id)
+		assert.Equal(t, observation["name"], spans[id][0].Name())
+		if input, ok := observation["input"]; ok {
+			assertJSONAttr(t, spans[id][0], "langfuse.observation.input", input)
+		}
+	}
+	for _, record := range receivedLogRecords(r.logs) {
+		id, _ := record.Attributes().Get(langfuse.AttrScoreID)
+		assert.Equal(t, sent.Scores[0]["id"], id.Str(),
+			"a resent score keeps its id, so Langfuse stores it once")
+	}
+}
+
+// TestReceiverV5ResendAfterRejection checks that the v5 SDK's OTLP exporter
+// resends spans that the pipeline rejected, because the receiver responds with 503.
+func TestReceiverV5ResendAfterRejection(t *testing.T) {
+	requireNode(t)
+	rejecting := &rejectingTraces{rejections: 1, sink: new(consumertest.TracesSink)}
+	r := startInProcessReceiverWith(t, "", rejecting)
+
+	line := runSDKScript(t, "langfuse-v5.mjs", map[string]string{
+		"E2E_LANGFUSE_BASEURL":    r.baseURL,
+		"E2E_LANGFUSE_PUBLIC_KEY": receiverPublicKey,
+		"E2E_LANGFUSE_SECRET_KEY": receiverSecretKey,
+	})
+	var sent struct {
+		Spans []v5Span `json:"spans"`
+	}
+	require.NoError(t, json.Unmarshal(line, &sent), "manifest: %s", line)
+	require.NotEmpty(t, sent.Spans)
+
+	rejecting.mu.Lock()
+	assert.Equal(t, 1, rejecting.rejected, "the first export was rejected")
+	rejecting.mu.Unlock()
+	received := map[string]int{}
+	forEachReceivedSpan(rejecting.sink, func(span ptrace.Span) { received[span.SpanID().String()]++ })
+	for _, want := range sent.Spans {
+		assert.Equal(t, 1, received[want.SpanID], "span %s (%s)", want.Name, want.SpanID)
+	}
 }
 
 // v5Span is one span that langfuse-v5.mjs ended, with its attributes.

@@ -2,13 +2,12 @@ package masking
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 )
 
@@ -16,15 +15,13 @@ import (
 // benchmark removes all four addresses, so the comparison is of equal work.
 func TestPipelinesMaskEmails(t *testing.T) {
 	buf := request(t)
-	builders := map[string]func(testing.TB, *consumertest.TracesSink) pipeline{
-		"redaction": func(tb testing.TB, s *consumertest.TracesSink) pipeline { return redaction(tb, s) },
-		"transform": func(tb testing.TB, s *consumertest.TracesSink) pipeline { return transform(tb, s) },
-		"genai":     func(tb testing.TB, s *consumertest.TracesSink) pipeline { return genai(tb, s) },
-	}
-	for name, build := range builders {
-		t.Run(name, func(t *testing.T) {
+	for _, p := range pipelines() {
+		if p.name == "passthrough" {
+			continue
+		}
+		t.Run(p.name, func(t *testing.T) {
 			sink := &consumertest.TracesSink{}
-			require.NoError(t, build(t, sink)(context.Background(), buf))
+			require.NoError(t, p.build(t, sink)(context.Background(), buf))
 			require.Len(t, sink.AllTraces(), 1)
 			spans := sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 			require.Equal(t, spansPerRequest, spans.Len())
@@ -38,48 +35,99 @@ func TestPipelinesMaskEmails(t *testing.T) {
 	}
 }
 
+// namedPipeline builds one of the compared pipelines in front of next.
+type namedPipeline struct {
+	name  string
+	build func(tb testing.TB, next consumer.Traces) pipeline
+}
+
+func pipelines() []namedPipeline {
+	return []namedPipeline{
+		{"passthrough", func(testing.TB, consumer.Traces) pipeline { return passthrough() }},
+		{"redaction", redaction},
+		{"transform", transform},
+		{"genai", genai},
+	}
+}
+
+// BenchmarkMasking runs each pipeline on its own and reports spans per
+// second of wall time and of process CPU time.
 func BenchmarkMasking(b *testing.B) {
 	buf := request(b)
-	nop := consumertest.NewNop()
-	pipelines := []struct {
-		name  string
-		build func(testing.TB) pipeline
-	}{
-		{"passthrough", func(testing.TB) pipeline { return passthrough() }},
-		{"redaction", func(tb testing.TB) pipeline { return redaction(tb, nop) }},
-		{"transform", func(tb testing.TB) pipeline { return transform(tb, nop) }},
-		{"genai", func(tb testing.TB) pipeline { return genai(tb, nop) }},
-	}
-	rates := map[string]float64{}
-	for _, p := range pipelines {
+	for _, p := range pipelines() {
 		b.Run(p.name, func(b *testing.B) {
-			run := p.build(b)
+			run := p.build(b, consumertest.NewNop())
 			ctx := context.Background()
 			b.SetBytes(int64(len(buf)))
 			b.ReportAllocs()
+			cpu0 := processCPUTime()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				if err := run(ctx, buf); err != nil {
 					b.Fatal(err)
 				}
 			}
-			rate := float64(spansPerRequest*b.N) / b.Elapsed().Seconds()
-			b.ReportMetric(rate, "spans/s")
-			rates[p.name] = rate
+			b.StopTimer()
+			b.ReportMetric(float64(spansPerRequest*b.N)/b.Elapsed().Seconds(), "spans/s")
+			if cpu := processCPUTime() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+			}
 		})
 	}
-	if rates["genai"] == 0 {
-		return
-	}
-	var lines []string
-	for _, name := range []string{"passthrough", "redaction", "transform"} {
-		if rates[name] > 0 {
-			lines = append(lines, "genai/"+name+" = "+formatRatio(rates["genai"]/rates[name]))
-		}
-	}
-	fmt.Printf("throughput ratios: %s\n", strings.Join(lines, ", "))
 }
 
-func formatRatio(r float64) string {
-	return strconv.FormatFloat(r, 'f', 2, 64) + "x"
+// BenchmarkMaskingRatios runs the four pipelines one after the other in every
+// iteration, starting with a different one each time, so that load from
+// other processes and the garbage collection of earlier runs fall on all of
+// them alike. It reports the spans per second of each pipeline, by wall time
+// and by process CPU time, and the ratios of genai to redaction and to
+// passthrough. One iteration is one request through every pipeline.
+func BenchmarkMaskingRatios(b *testing.B) {
+	buf := request(b)
+	ps := pipelines()
+	runs := make([]pipeline, len(ps))
+	for i, p := range ps {
+		runs[i] = p.build(b, consumertest.NewNop())
+	}
+	wall := make([]time.Duration, len(ps))
+	cpu := make([]time.Duration, len(ps))
+	ctx := context.Background()
+
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k := range runs {
+			j := (i + k) % len(runs)
+			w0, c0 := time.Now(), processCPUTime()
+			if err := runs[j](ctx, buf); err != nil {
+				b.Fatal(err)
+			}
+			cpu[j] += processCPUTime() - c0
+			wall[j] += time.Since(w0)
+		}
+	}
+	b.StopTimer()
+
+	spans := float64(spansPerRequest * b.N)
+	rate := func(d time.Duration) float64 {
+		if d <= 0 {
+			return 0
+		}
+		return spans / d.Seconds()
+	}
+	index := map[string]int{}
+	for j, p := range ps {
+		index[p.name] = j
+		b.ReportMetric(rate(wall[j]), p.name+"-spans/s")
+		if cpu[j] > 0 {
+			b.ReportMetric(rate(cpu[j]), p.name+"-spans/cpu-s")
+		}
+	}
+	genaiWall, genaiCPU := wall[index["genai"]], cpu[index["genai"]]
+	for _, other := range []string{"redaction", "passthrough"} {
+		j := index[other]
+		b.ReportMetric(float64(wall[j])/float64(genaiWall), "genai/"+other)
+		if genaiCPU > 0 {
+			b.ReportMetric(float64(cpu[j])/float64(genaiCPU), "genai/"+other+"-cpu")
+		}
+	}
 }

@@ -9,6 +9,8 @@
 //   E2E_LANGFUSE_PUBLIC_KEY  public key configured in the receiver
 //   E2E_LANGFUSE_SECRET_KEY  secret key configured in the receiver
 //   E2E_PROMPT_NAME          prompt to fetch through the passthrough (optional)
+//   E2E_RETRY_COUNT          resends of a failed batch (optional, default 0)
+//   E2E_RETRY_DELAY_MS       wait before each resend in ms (optional, default 100)
 //
 // The script exits 1 when the SDK reports an error, which includes a 207
 // response with any per-event error.
@@ -25,7 +27,8 @@ const langfuse = new Langfuse({
   release: 'v1.4.2',
   flushAt: 100,
   flushInterval: 0,
-  fetchRetryCount: 0,
+  fetchRetryCount: Number(process.env.E2E_RETRY_COUNT ?? 0),
+  fetchRetryDelay: Number(process.env.E2E_RETRY_DELAY_MS ?? 100),
 });
 
 const failures = [];

@@ -394,3 +394,61 @@ func TestConcurrentPushesShareTraceState(t *testing.T) {
 		})
 	}
 }
+
+func TestFlattenDeepAndHugeValues(t *testing.T) {
+	encoder := newTestEncoder(t)
+	attrs := pcommon.NewMap()
+	// encoding/json, which checks the result, rejects nesting deeper than
+	// 10,000 levels.
+	nested := attrs.PutEmptyMap("deep")
+	for range 5_000 {
+		nested = nested.PutEmptyMap("k")
+	}
+	nested.PutStr("leaf", "x")
+	list := attrs.PutEmptySlice("deep.list")
+	for range 10_000 {
+		list = list.AppendEmpty().SetEmptySlice()
+	}
+	attrs.PutStr("huge", strings.Repeat("h", 50<<20))
+
+	encoder.flattenAndTruncate(context.Background(), attrs)
+
+	deep, _ := attrs.Get("deep")
+	assert.True(t, json.Valid([]byte(deep.Str())))
+	assert.True(t, strings.HasSuffix(deep.Str(), `{"leaf":"x"}`+strings.Repeat("}", 5_000)))
+	huge, _ := attrs.Get("huge")
+	assert.LessOrEqual(t, len(huge.Str()), defaultMaxFieldBytes)
+	assert.Contains(t, huge.Str(), "…[truncated ")
+}
+
+func TestEmptyTracesSendNothing(t *testing.T) {
+	for _, protocol := range []Protocol{ProtocolOTLP, ProtocolIngestion} {
+		t.Run(string(protocol), func(t *testing.T) {
+			srv := langfusetest.New(t)
+			h := newHarness(t)
+			exp := h.startTraces(t, serverConfig(srv, protocol), defaultRead)
+
+			td := ptrace.NewTraces()
+			td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+
+			require.NoError(t, exp.ConsumeTraces(context.Background(), td))
+			require.NoError(t, exp.ConsumeTraces(context.Background(), ptrace.NewTraces()))
+			assert.Empty(t, srv.Requests())
+		})
+	}
+}
+
+func TestDropLogCapsSpanName(t *testing.T) {
+	srv := langfusetest.New(t)
+	h := newHarness(t)
+	exp := h.startTraces(t, serverConfig(srv, ProtocolOTLP), viewsByName(nil))
+
+	require.NoError(t, exp.ConsumeTraces(context.Background(),
+		makeTraces(t, spanSpec{name: strings.Repeat("n", 1<<20), spanID: spanR})))
+
+	logged := h.logs.FilterMessageSnippet("Dropped a span").All()
+	require.Len(t, logged, 1)
+	name, ok := logged[0].ContextMap()["span_name"].(string)
+	require.True(t, ok)
+	assert.LessOrEqual(t, len(name), maxLoggedMessageBytes)
+}

@@ -139,7 +139,7 @@ func (cfg *Config) Validate() error {
 }
 
 func validateEndpoint(endpoint string) error {
-	shown := redactEndpoint(endpoint)
+	redacted := redactEndpoint(endpoint)
 	parsed, err := url.Parse(endpoint)
 	if err != nil {
 		// url.Error repeats the whole URL, password included.
@@ -147,17 +147,17 @@ func validateEndpoint(endpoint string) error {
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err
 		}
-		return fmt.Errorf("invalid endpoint %q: %w", shown, err)
+		return fmt.Errorf("invalid endpoint %q: %w", redacted, err)
 	}
 	if parsed.Scheme != "http" && parsed.Scheme != "https" {
-		return fmt.Errorf("invalid endpoint %q: use an http:// or https:// base URL such as https://cloud.langfuse.com", shown)
+		return fmt.Errorf("invalid endpoint %q: use an http:// or https:// base URL such as https://cloud.langfuse.com", redacted)
 	}
 	if parsed.Host == "" {
-		return fmt.Errorf("invalid endpoint %q: the URL has no host", shown)
+		return fmt.Errorf("invalid endpoint %q: the URL has no host", redacted)
 	}
 	if parsed.User != nil {
 		return fmt.Errorf("invalid endpoint %q: remove the user name and password from the URL, because the "+
-			"exporter authenticates with public_key and secret_key", shown)
+			"exporter authenticates with public_key and secret_key", redacted)
 	}
 	return nil
 }

@@ -32,9 +32,9 @@ type dryRunLine struct {
 	Environment string             `json:"environment,omitempty"`
 	UserID      string             `json:"user_id,omitempty"`
 	SessionID   string             `json:"session_id,omitempty"`
-	// Attributes are the span attributes as they are sent over OTLP, as a
-	// JSON object; a double that JSON cannot hold is written as a string
-	// such as "NaN".
+	// Attributes is a JSON object of the span attributes as they are sent
+	// over OTLP. A double that JSON cannot hold is written as a string such
+	// as "NaN".
 	Attributes json.RawMessage `json:"attributes,omitempty"`
 	// Event is the ingestion event as it would be sent.
 	Event json.RawMessage `json:"event,omitempty"`

@@ -204,8 +204,8 @@ func putMetadata(attrs pcommon.Map, metadata map[string]string) {
 		if !ok {
 			continue
 		}
-		text, wanted := metadata[name]
-		if !wanted {
+		text, found := metadata[name]
+		if !found {
 			continue
 		}
 		if value.Type() != pcommon.ValueTypeStr || value.Str() != text {

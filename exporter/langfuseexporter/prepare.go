@@ -184,7 +184,7 @@ func (p *preparer) drop(ctx context.Context, reason dropReason, span ptrace.Span
 		zap.String("reason", string(reason)),
 		zap.String("trace_id", span.TraceID().String()),
 		zap.String("span_id", span.SpanID().String()),
-		zap.String("span_name", span.Name()),
+		zap.String("span_name", limitText(span.Name(), maxLoggedMessageBytes)),
 		zap.Time("start", span.StartTimestamp().AsTime()),
 		zap.Time("end", span.EndTimestamp().AsTime()))
 }

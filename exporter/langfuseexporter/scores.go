@@ -52,7 +52,7 @@ func encodeScore(record plog.LogRecord, defaultEnv string, recordIndex int) (enc
 	}
 
 	if raw := stringAttr(attrs, langfuse.AttrScoreMetadata); raw != "" && json.Valid([]byte(raw)) {
-		body.Metadata = json.RawMessage(raw)
+		body.Metadata = langfuse.JSONValue(raw)
 	}
 
 	if value, ok := attrs.Get(langfuse.AttrScoreValue); ok {
@@ -85,7 +85,8 @@ func encodeScore(record plog.LogRecord, defaultEnv string, recordIndex int) (enc
 	}
 
 	if err := checkScore(&body); err != nil {
-		return encodedEvent{}, fmt.Errorf("score %q (id %s) is invalid: %w", body.Name, body.ID, err)
+		return encodedEvent{}, fmt.Errorf("score %q (id %s) is invalid: %w",
+			limitText(body.Name, maxLoggedMessageBytes), limitText(body.ID, maxLoggedMessageBytes), err)
 	}
 
 	id := eventID(body.ID, string(langfuse.EventScoreCreate))
@@ -93,7 +94,7 @@ func encodeScore(record plog.LogRecord, defaultEnv string, recordIndex int) (enc
 		ID: id, Type: langfuse.EventScoreCreate, Timestamp: timestamp, Body: &body,
 	})
 	if err != nil {
-		return encodedEvent{}, fmt.Errorf("encode score %q: %w", body.Name, err)
+		return encodedEvent{}, fmt.Errorf("encode score %q: %w", limitText(body.Name, maxLoggedMessageBytes), err)
 	}
 	return encodedEvent{
 		id: id, kind: langfuse.EventScoreCreate, spanIndex: -1, recordIndex: recordIndex, data: data,

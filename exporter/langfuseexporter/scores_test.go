@@ -2,7 +2,9 @@ package langfuseexporter
 
 import (
 	"context"
+	"math"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -102,6 +104,10 @@ func TestInvalidScoresDropped(t *testing.T) {
 		{"numeric as text", map[string]any{langfuse.AttrScoreName: "n", langfuse.AttrScoreValue: "high",
 			langfuse.AttrScoreDataType: "NUMERIC", langfuse.AttrScoreSessionID: "s"}},
 		{"no value", map[string]any{langfuse.AttrScoreName: "n", langfuse.AttrScoreSessionID: "s"}},
+		{"NaN value", map[string]any{langfuse.AttrScoreName: "n", langfuse.AttrScoreValue: math.NaN(),
+			langfuse.AttrScoreSessionID: "s"}},
+		{"infinite value", map[string]any{langfuse.AttrScoreName: "n", langfuse.AttrScoreValue: math.Inf(1),
+			langfuse.AttrScoreDataType: "NUMERIC", langfuse.AttrScoreSessionID: "s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,4 +123,22 @@ func TestInvalidScoresDropped(t *testing.T) {
 				attribute.String("reason", "invalid_score")))
 		})
 	}
+}
+
+func TestScoreMetadataSentAsValidUTF8(t *testing.T) {
+	srv := langfusetest.New(t)
+	h := newHarness(t)
+	exp := h.startLogs(t, serverConfig(srv, ProtocolOTLP))
+
+	require.NoError(t, exp.ConsumeLogs(context.Background(), scoreLogs(map[string]any{
+		langfuse.AttrScoreName:      "n",
+		langfuse.AttrScoreValue:     1.0,
+		langfuse.AttrScoreSessionID: "s",
+		langfuse.AttrScoreMetadata:  "{\"judge\":\"a\xffb\"}",
+	})))
+
+	scores := srv.Scores()
+	require.Len(t, scores, 1)
+	assert.True(t, utf8.Valid(scores[0].Raw), "invalid UTF-8 in %q", scores[0].Raw)
+	assert.Equal(t, map[string]any{"judge": "a\uFFFDb"}, scores[0].Body["metadata"])
 }

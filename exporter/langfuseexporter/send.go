@@ -202,10 +202,9 @@ func limitText(s string, n int) string {
 	return out
 }
 
-// maxRetryAfter caps the delay a server can request. Longer delays are
-// cut to it, so that a huge value cannot overflow time.Duration into a
-// negative delay; the exporterhelper gives up on any delay beyond its
-// max_elapsed_time anyway.
+// maxRetryAfter caps the delay a server can request, so that a huge value
+// cannot overflow time.Duration into a negative delay. The exporterhelper
+// gives up on any delay beyond its max_elapsed_time anyway.
 const maxRetryAfter = 24 * time.Hour
 
 // retryAfter reads the delay from the Retry-After header (seconds or an

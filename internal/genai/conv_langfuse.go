@@ -114,25 +114,25 @@ func langfuseBucketUsage(dst *View, counts map[string]int64) Usage {
 	for name, n := range counts {
 		switch name {
 		case "input", "input_tokens":
-			u.InputUncached += n
+			u.InputUncached = addCounts(u.InputUncached, n)
 		case "output", "output_tokens":
-			u.Output += n
+			u.Output = addCounts(u.Output, n)
 		case "total":
 			u.Total, hasTotal = n, true
 		case "input_cached_tokens", "input_cache_read":
-			u.CacheRead += n
+			u.CacheRead = addCounts(u.CacheRead, n)
 		case "input_cache_creation", "input_cache_write", "input_cache_creation_5m":
-			u.CacheWrite += n
+			u.CacheWrite = addCounts(u.CacheWrite, n)
 		case "input_cache_creation_1h":
-			u.CacheWrite1h += n
+			u.CacheWrite1h = addCounts(u.CacheWrite1h, n)
 		case "output_reasoning_tokens", "output_reasoning":
-			u.Reasoning += n
+			u.Reasoning = addCounts(u.Reasoning, n)
 		case "input_audio_tokens", "input_audio":
-			u.InputAudio += n
-			u.InputUncached += n
+			u.InputAudio = addCounts(u.InputAudio, n)
+			u.InputUncached = addCounts(u.InputUncached, n)
 		case "output_audio_tokens", "output_audio":
-			u.OutputAudio += n
-			u.Output += n
+			u.OutputAudio = addCounts(u.OutputAudio, n)
+			u.Output = addCounts(u.Output, n)
 		default:
 			if dst.UsageExtra == nil {
 				dst.UsageExtra = make(map[string]int64, 2)

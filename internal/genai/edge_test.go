@@ -199,3 +199,46 @@ func TestInputWithSystemInstructions(t *testing.T) {
 		})
 	}
 }
+
+func TestReadHugeCountsDoNotOverflow(t *testing.T) {
+	tests := []struct {
+		name  string
+		scope string
+		attrs map[string]any
+	}{
+		{"generic sum", "", map[string]any{
+			"gen_ai.operation.name":      "chat",
+			"gen_ai.usage.input_tokens":  int64(math.MaxInt64),
+			"gen_ai.usage.output_tokens": int64(math.MaxInt64),
+		}},
+		{"langfuse usage details", "", map[string]any{
+			"langfuse.observation.usage_details": `{"input":9223372036854775807,` +
+				`"input_cached_tokens":9223372036854775807,"input_cache_read":9223372036854775807,` +
+				`"output":5}`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := readSpan(t, tt.scope, "chat", tt.attrs)
+
+			require.True(t, v.Usage.Present)
+			assert.GreaterOrEqual(t, v.Usage.Total, int64(0))
+			assert.GreaterOrEqual(t, v.Usage.Sum(), int64(0))
+			assert.GreaterOrEqual(t, v.Usage.CacheRead, int64(0))
+			assert.Equal(t, int64(math.MaxInt64), v.Usage.Total)
+		})
+	}
+}
+
+func TestReadHugeCachePartsClampInput(t *testing.T) {
+	v := readSpan(t, "", "chat", map[string]any{
+		"gen_ai.operation.name":                    "chat",
+		"gen_ai.usage.input_tokens":                5,
+		"gen_ai.usage.cache_read.input_tokens":     int64(math.MaxInt64),
+		"gen_ai.usage.cache_creation.input_tokens": int64(math.MaxInt64),
+	})
+
+	assert.Equal(t, int64(0), v.Usage.InputUncached)
+	assert.Equal(t, int64(math.MaxInt64), v.Usage.CacheRead)
+	assert.Equal(t, int64(math.MaxInt64), v.Usage.CacheWrite)
+}

@@ -254,7 +254,8 @@ func (in inclusiveUsage) toUsage() Usage {
 
 	u.InputUncached = in.input
 	if !in.cacheOutsideInput {
-		u.InputUncached = max(in.input-in.cacheRead-in.cacheWrite-in.cacheWrite1h, 0)
+		cached := addCounts(addCounts(in.cacheRead, in.cacheWrite), in.cacheWrite1h)
+		u.InputUncached = max(in.input-cached, 0)
 	}
 	u.Output = in.output
 	if !in.reasoningOutsideOutput {

@@ -1,6 +1,7 @@
 package genai
 
 import (
+	"math"
 	"time"
 )
 
@@ -83,9 +84,24 @@ type Usage struct {
 	Present bool
 }
 
-// Sum returns the billed tokens: the sum of the disjoint buckets.
+// Sum returns the billed tokens: the sum of the disjoint buckets, at most
+// math.MaxInt64.
 func (u Usage) Sum() int64 {
-	return u.InputUncached + u.CacheRead + u.CacheWrite + u.CacheWrite1h + u.Output + u.Reasoning
+	sum := int64(0)
+	for _, n := range [...]int64{u.InputUncached, u.CacheRead, u.CacheWrite, u.CacheWrite1h, u.Output, u.Reasoning} {
+		sum = addCounts(sum, n)
+	}
+	return sum
+}
+
+// addCounts adds two non-negative token counts, saturating at
+// math.MaxInt64, because an int64 attribute can carry any count and a
+// wrapped sum would turn negative.
+func addCounts(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // ToolCall is one tool invocation requested by a model or executed by a tool

@@ -88,9 +88,9 @@ func IsBase64(s string, minLen int, escaped bool) bool {
 const (
 	// minBinaryEntropy is the minimum Shannon entropy, in bits per base64
 	// character, of base64 text that counts as binary without a file
-	// signature. Measured on samples of about 1 KiB: base64 of random or
-	// compressed bytes and of 16-bit PCM audio 5.85 to 5.96, base64 of ASCII
-	// text or JSON 5.1 to 5.2, hex digests 4.0, words, slugs and identifiers
+	// signature. On samples of about 1 KiB, base64 of random bytes and of
+	// 16-bit PCM audio measures 5.85 to 5.96, and base64 of ASCII text or
+	// JSON 5.1 to 5.2. Hex digests measure 4.0, words, slugs and identifiers
 	// made of letters 4.1 to 4.2, and runs of "A" (zero bytes) near 0.
 	minBinaryEntropy = 5.0
 	// entropySample is the number of leading characters the entropy is

@@ -8,5 +8,7 @@
 // reports byte ranges and never copies the document. Splice rewrites the
 // document with replacement values, so the result is valid JSON whenever the
 // input was. The marker functions build the replacement text: a content hash
-// with size and media type, a truncation marker, or a drop marker.
+// with size and media type, a truncation marker, or a drop marker. Shrinker
+// cuts a JSON document to a size limit by truncating its longest string
+// values, so the result stays valid JSON.
 package payload

@@ -17,9 +17,16 @@ const (
 	HashHexDigits = 16
 )
 
+// maxMarkerMediaTypeLen is the longest media type a hash marker shows: RFC
+// 6838 limits the type and the subtype names to 127 characters each.
+// Longer text comes from the document, not from a media type registry, and
+// is cut, so that a marker cannot be made longer than a few hundred bytes.
+const maxMarkerMediaTypeLen = 255
+
 // AppendHashMarker appends the hash marker for a payload with digest d and
 // media type mediaType ("" to leave it out).
 func AppendHashMarker(dst []byte, d Digest, mediaType string) []byte {
+	mediaType = mediaType[:TruncateText(mediaType, maxMarkerMediaTypeLen)]
 	dst = append(dst, markerOpen...)
 	dst = append(dst, "sha256:"...)
 	dst = hex.AppendEncode(dst, d.Sum[:HashHexDigits/2])

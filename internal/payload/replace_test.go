@@ -25,6 +25,11 @@ func TestAppendHashMarker(t *testing.T) {
 		string(AppendHashMarker(nil, d, `image\/png`)), "JSON escapes are removed from the media type")
 	assert.Equal(t, "[sampled:sha256:0001020304050607 34567 bytes image/pngx]",
 		string(AppendHashMarker(nil, d, "image/png\"\nx")), "quotes and control characters are removed")
+
+	long := AppendHashMarker(nil, d, "image/"+strings.Repeat("é", 10_000))
+	assert.Less(t, len(long), 320, "a media type from the document is cut")
+	assert.True(t, utf8.Valid(long))
+	assert.True(t, strings.HasSuffix(string(long), "é]"))
 }
 
 func TestAppendTruncateAndDropMarkers(t *testing.T) {

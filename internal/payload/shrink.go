@@ -1,9 +1,8 @@
 package payload
 
 import (
-	"encoding/json"
 	"slices"
-	"unsafe"
+	"strings"
 )
 
 // Shrinker cuts JSON documents to a size limit and keeps them valid JSON: it
@@ -16,6 +15,8 @@ type Shrinker struct {
 	values []valueRange
 	// lengths are the content lengths of the values, longest first.
 	lengths []int
+	// walker checks that a document is JSON.
+	walker Walker
 }
 
 type valueRange struct {
@@ -32,7 +33,13 @@ type valueRange struct {
 // array, or when cutting every string value to its marker alone does not
 // fit the limit, for example for a long array of numbers.
 func (s *Shrinker) Shrink(dst []byte, doc string, limit int) ([]byte, bool) {
-	if !LooksLikeJSON(doc) || !json.Valid(unsafe.Slice(unsafe.StringData(doc), len(doc))) {
+	if !LooksLikeJSON(doc) {
+		return dst, false
+	}
+	// The walker accepts exactly the JSON documents up to its nesting limit,
+	// except that it does not check UTF-8, and it is several times faster
+	// than encoding/json.Valid.
+	if _, err := s.walker.Find(doc); err != nil {
 		return dst, false
 	}
 	if len(doc) <= limit {
@@ -68,9 +75,11 @@ func (s *Shrinker) Shrink(dst []byte, doc string, limit int) ([]byte, bool) {
 func (s *Shrinker) findValues(doc string) {
 	s.values = s.values[:0]
 	for i := 0; i < len(doc); i++ {
-		if doc[i] != '"' {
-			continue
+		quote := strings.IndexByte(doc[i:], '"')
+		if quote < 0 {
+			return
 		}
+		i += quote
 		end := stringEnd(doc, i)
 		j := end
 		for j < len(doc) && (doc[j] == ' ' || doc[j] == '\t' || doc[j] == '\n' || doc[j] == '\r') {
@@ -130,15 +139,23 @@ func sizeWithCap(size int, lengths []int, capBytes int) int {
 	return size
 }
 
-// stringEnd returns the offset after the JSON string that starts at i.
+// stringEnd returns the offset after the JSON string that starts at i. A
+// quote ends the string unless an odd number of backslashes precedes it.
 func stringEnd(doc string, i int) int {
-	for j := i + 1; j < len(doc); j++ {
-		switch doc[j] {
-		case '\\':
-			j++
-		case '"':
+	j := i + 1
+	for {
+		quote := strings.IndexByte(doc[j:], '"')
+		if quote < 0 {
+			return len(doc)
+		}
+		j += quote
+		backslashes := 0
+		for k := j - 1; k > i && doc[k] == '\\'; k-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
 			return j + 1
 		}
+		j++
 	}
-	return len(doc)
 }

@@ -81,7 +81,8 @@ type Walker struct {
 }
 
 // Find returns the parts of doc in document order. The slice is valid until
-// the next call. Parts never overlap: a reasoning part or a document that
+// the next call. A document that is not JSON returns a *SyntaxError, but
+// Find does not check that strings are valid UTF-8. Parts never overlap: a reasoning part or a document that
 // contains binary content is not reported, only the binary content is.
 func (w *Walker) Find(doc string) ([]Part, error) {
 	w.doc = doc
@@ -146,14 +147,15 @@ func (w *Walker) value(i int) (int, error) {
 		end, _, err := w.str(i)
 		return end, err
 	case c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n':
-		return w.scalar(i), nil
+		return w.scalar(i)
 	default:
 		return i, &SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected character %q", c)}
 	}
 }
 
 // str returns the offset after the string that starts at i and whether it
-// contains escapes. Escape sequences are skipped, not checked.
+// contains escapes. It rejects control bytes and invalid escape sequences,
+// as JSON does. UTF-8 is not checked.
 func (w *Walker) str(i int) (end int, escaped bool, err error) {
 	j := i + 1
 	for {
@@ -163,27 +165,136 @@ func (w *Walker) str(i int) (end int, escaped bool, err error) {
 		}
 		b := strings.IndexByte(w.doc[j:j+k], '\\')
 		if b < 0 {
+			if hasControlByte(w.doc[j : j+k]) {
+				return j + k, escaped, &SyntaxError{Offset: i, Msg: "control character in string"}
+			}
 			return j + k + 1, escaped, nil
 		}
-		escaped = true
-		j += b + 2
-		if j > len(w.doc) {
-			return len(w.doc), escaped, &SyntaxError{Offset: i, Msg: "unterminated string"}
+		if hasControlByte(w.doc[j : j+b]) {
+			return j + b, escaped, &SyntaxError{Offset: i, Msg: "control character in string"}
 		}
+		escaped = true
+		j += b
+		n := escapeLen(w.doc[j:])
+		if n == 0 {
+			return j, escaped, &SyntaxError{Offset: j, Msg: "invalid escape sequence in string"}
+		}
+		j += n
 	}
 }
 
-// scalar returns the offset after the number or literal at i.
-func (w *Walker) scalar(i int) int {
-	j := i
-	for j < len(w.doc) {
-		switch w.doc[j] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return j
+// escapeLen returns the length of the JSON escape sequence s starts with, or
+// 0 when s does not start with a valid one.
+func escapeLen(s string) int {
+	if len(s) < 2 {
+		return 0
+	}
+	switch s[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(s) < 6 {
+			return 0
 		}
+		for _, c := range []byte(s[2:6]) {
+			if !isHexDigit(c) {
+				return 0
+			}
+		}
+		return 6
+	}
+	return 0
+}
+
+func isHexDigit(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// hasControlByte reports whether s contains a byte below 0x20, which a JSON
+// string must escape. It tests eight bytes at a time: for a word x, the
+// expression (x - 0x20 in each byte) &^ x & 0x80 in each byte is non-zero
+// exactly when some byte of x is below 0x20.
+func hasControlByte(s string) bool {
+	const ones, highs, spaces = 0x0101010101010101, 0x8080808080808080, 0x2020202020202020
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (x-spaces)&^x&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return true
+		}
+	}
+	return false
+}
+
+// scalar returns the offset after the number or literal at i, or an error
+// when it is neither a JSON number nor true, false or null.
+func (w *Walker) scalar(i int) (int, error) {
+	j := i
+	for j < len(w.doc) && !isDelimiter(w.doc[j]) {
 		j++
 	}
-	return j
+	tok := w.doc[i:j]
+	if tok == "true" || tok == "false" || tok == "null" || isNumber(tok) {
+		return j, nil
+	}
+	return i, &SyntaxError{Offset: i, Msg: "invalid literal or number"}
+}
+
+func isDelimiter(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+// isNumber reports whether s is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func isNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		i = skipDigits(s, i)
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		if i+1 >= len(s) || !isDigit(s[i+1]) {
+			return false
+		}
+		i = skipDigits(s, i+1)
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || !isDigit(s[i]) {
+			return false
+		}
+		i = skipDigits(s, i)
+	}
+	return i == len(s)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func skipDigits(s string, i int) int {
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
 }
 
 func (w *Walker) enter(i int) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -250,6 +251,20 @@ func TestWalkerRejectsInvalidJSON(t *testing.T) {
 		"too deeply nested":    strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1),
 		"missing comma":        `{"a":1 "b":2}`,
 		"array without commas": `[1 2]`,
+		"bad literal":          `[tru]`,
+		"capital literal":      `[True]`,
+		"leading zero":         `[01]`,
+		"bare minus":           `[-]`,
+		"dot without digits":   `[1.]`,
+		"exponent sign only":   `[1e+]`,
+		"hex number":           `[0x10]`,
+		"bad escape":           `["a\x"]`,
+		"short unicode escape": `["\u12"]`,
+		"bad unicode escape":   `["\u12g4"]`,
+		"raw control byte":     "[\"a\x01b\"]",
+		"raw newline":          "[\"a\nb\"]",
+		"control byte in key":  "{\"a\tb\":1}",
+		"control after escape": "[\"\\n\x1f\"]",
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -300,6 +315,8 @@ func FuzzWalker(f *testing.F) {
 		`[{"type":"document","source":{"type":"base64","data":"JVBERi0xLjQ="}}]`,
 		`{"x":"\u00e9\"\\"}`,
 		`[1,-2.5e3,true,false,null]`,
+		`[-0.0e-0,1E+2,"\/\b\f\n\r\t\u00e9"]`,
+		"[\"\x01\"]", `[1.]`, `[tru]`, `["\x"]`,
 		`{"page_content":"a","thought":true,"text":"b"}`,
 		`[`, `{"`, `{"a":`, `"`,
 	}
@@ -309,6 +326,15 @@ func FuzzWalker(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc string) {
 		var w Walker
 		parts, err := w.Find(doc)
+		// The walker accepts exactly the JSON documents, except that it does
+		// not check UTF-8 and limits nesting.
+		valid := json.Valid([]byte(doc))
+		if err == nil && !valid && utf8.ValidString(doc) {
+			t.Fatalf("walker accepted %q, which is not JSON", doc)
+		}
+		if err != nil && valid && !strings.Contains(err.Error(), "nesting deeper") {
+			t.Fatalf("walker rejected the JSON document %q: %v", doc, err)
+		}
 		if err != nil {
 			if len(parts) != 0 {
 				t.Fatalf("parts returned with error %v", err)
@@ -329,4 +355,24 @@ func FuzzWalker(f *testing.F) {
 			last = p.End
 		}
 	})
+}
+
+func BenchmarkWalkerFind(b *testing.B) {
+	docs := map[string]string{
+		"text_messages": `[{"role":"user","parts":[{"type":"text","content":"` +
+			strings.Repeat("What should I wear in Lisbon tonight? ", 400) + `"}]}]`,
+		"image_part": `[{"type":"blob","modality":"image","mime_type":"image/png","content":"` + jpegB64 + `"}]`,
+	}
+	for name, doc := range docs {
+		b.Run(name, func(b *testing.B) {
+			var w Walker
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := w.Find(doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

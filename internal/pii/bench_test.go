@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,56 @@ func dirtyPrompt() string {
 	s := cleanPrompt()
 	return "Contact jane.doe@example.com, bob+news@example.org, li.wei@example.net and " +
 		"ops@corp.example.co.uk. " + s[:2048-130]
+}
+
+// orderPrompt returns the 2048-byte prompt of the pipeline benchmark in
+// bench/masking: four e-mail addresses, an order number, dates and counts.
+func orderPrompt(n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Request %d: please forward the invoice of order 4821-%04d to jane.doe@example.com "+
+		"and copy bob+billing@example.org. ", n, n)
+	const filler = "The customer asked about the delivery window for the 3 parcels shipped on " +
+		"2024-06-05, wants a summary of the last 12 messages and a reply under 200 words. "
+	for b.Len() < 1500 {
+		b.WriteString(filler)
+	}
+	b.WriteString("Escalations go to li.wei@example.net, and the account owner is ops@corp.example.co.uk. ")
+	for b.Len() < 2048 {
+		b.WriteString("Thanks for your patience. ")
+	}
+	return b.String()[:2048]
+}
+
+func BenchmarkMaskOrderPrompt2KB(b *testing.B) {
+	m, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tally := m.NewTally()
+	s := orderPrompt(7)
+	b.SetBytes(int64(len(s)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, o := m.Mask("gen_ai.prompt", s, AllRules, tally); o != Masked {
+			b.Fatal("prompt was not masked")
+		}
+	}
+}
+
+func BenchmarkScanOrderPrompt2KB(b *testing.B) {
+	sc := NewScanner(Builtins())
+	s := orderPrompt(7)
+	var ms []Match
+	b.SetBytes(int64(len(s)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ms = sc.Scan(s, nil, ms[:0])
+	}
+	if len(ms) != 4 {
+		b.Fatalf("found %d matches, want the 4 e-mail addresses", len(ms))
+	}
 }
 
 func BenchmarkMaskClean2KB(b *testing.B) {

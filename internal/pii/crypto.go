@@ -16,8 +16,21 @@ func (cryptoWalletDetector) Name() string { return "crypto_wallet" }
 func (cryptoWalletDetector) Type() string { return "CRYPTO_WALLET" }
 
 func (cryptoWalletDetector) Trigger() Trigger {
-	return Trigger{Prefixes: []string{"bc1"}, Number: true}
+	return Trigger{Prefixes: walletPrefixes}
 }
+
+// walletPrefixes are "bc1" and the starts of base58 addresses: '1' or '3', a
+// base58 character, then a digit or a letter. Base58 addresses are 26 to 35
+// characters, so the scanner need not call the detector at every digit.
+var walletPrefixes = func() []string {
+	prefixes := []string{"bc1"}
+	for _, first := range "13" {
+		for _, second := range base58Alphabet {
+			prefixes = append(prefixes, string(first)+string(second)+"#", string(first)+string(second)+"a")
+		}
+	}
+	return prefixes
+}()
 
 func (cryptoWalletDetector) Detect(s string, i int, _ KeyHints) (int, int, bool) {
 	switch s[i] {

@@ -51,6 +51,16 @@ func (emailDetector) Detect(s string, i int, _ KeyHints) (int, int, bool) {
 	if !ok {
 		return 0, 0, false
 	}
+
+	// "_a@b.com_" is Markdown emphasis: the underscores wrap the address.
+	if s[start] == '_' && end < len(s) && s[end] == '_' {
+		for start < i && s[start] == '_' {
+			start++
+		}
+		if start == i {
+			return 0, 0, false
+		}
+	}
 	return start, end, true
 }
 
@@ -73,7 +83,10 @@ func localPartStart(s string, at int) int {
 		}
 		i -= size
 	}
-	for i < at && s[i] == '.' {
+	// RFC 5322 allows these characters to start a local part, but mailbox
+	// names practically never do, while Markdown emphasis ("**a@b.com**")
+	// and template braces put them right before an address.
+	for i < at && strings.IndexByte(".*{}|~^!", s[i]) >= 0 {
 		i++
 	}
 	if i < at && s[at-1] == '.' {

@@ -14,6 +14,9 @@ type digitGroups struct {
 	sep string
 	// mixed reports that a different separator followed the last group.
 	mixed bool
+	// paren has bit j set when group j was written in parentheses; only
+	// readPhoneGroups sets it.
+	paren uint8
 }
 
 // readDigitGroups reads digit groups from position i, which must hold a digit.

@@ -160,7 +160,7 @@ type RuleSet uint64
 const AllRules = ^RuleSet(0)
 
 // Tally counts matches per source; the caller owns it and reads it after
-// Mask.
+// Mask. A Tally must not be shared by concurrent Mask calls.
 type Tally struct {
 	// Counts has one entry per Masker source.
 	Counts []int64
@@ -315,11 +315,27 @@ const maxEmbeddedJSON = 4
 type maskState struct {
 	matches []Match
 	decode  [maxEmbeddedJSON + 1][]byte
+	// discard receives the counts of calls made with a nil Tally.
+	discard Tally
+}
+
+// tallyFor returns the tally that a Mask call counts into: t, with Counts
+// grown to the number of sources when it is shorter, or the state's own
+// discarded tally when t is nil.
+func (st *maskState) tallyFor(t *Tally, sources int) *Tally {
+	if t == nil {
+		t = &st.discard
+	}
+	if len(t.Counts) < sources {
+		t.Counts = append(t.Counts, make([]int64, sources-len(t.Counts))...)
+	}
+	return t
 }
 
 // Mask returns value with every match replaced, and its outcome. key is the
 // attribute key, used as context, and active selects the user rules that
-// apply.
+// apply. Matches are counted in tally, which may be nil to discard the
+// counts; Mask grows tally.Counts when it has fewer entries than Sources.
 // Values that start with '{' or '[' and parse as JSON are masked inside
 // their strings (object keys included) and stay valid JSON.
 func (m *Masker) Mask(key, value string, active RuleSet, tally *Tally) (out string, outcome Outcome) {
@@ -329,6 +345,10 @@ func (m *Masker) Mask(key, value string, active RuleSet, tally *Tally) (out stri
 	if _, ok := m.allowValues[value]; ok {
 		return value, Unchanged
 	}
+
+	st := m.states.Get().(*maskState)
+	defer m.states.Put(st)
+	tally = st.tallyFor(tally, len(m.sources))
 	if !utf8.ValidString(value) {
 		tally.FailedClosed++
 		return m.failToken, FailedClosed
@@ -339,9 +359,6 @@ func (m *Masker) Mask(key, value string, active RuleSet, tally *Tally) (out stri
 			out, outcome = m.failToken, FailedClosed
 		}
 	}()
-
-	st := m.states.Get().(*maskState)
-	defer m.states.Put(st)
 	return m.maskText(st, value, NewKeyContext(key), active, tally, 0)
 }
 

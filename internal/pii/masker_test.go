@@ -142,6 +142,29 @@ func TestMaskFailsClosedOnDetectorPanic(t *testing.T) {
 	assert.Equal(t, int64(1), tally.FailedClosed)
 }
 
+func TestMaskNilTally(t *testing.T) {
+	m, err := New(Config{})
+	require.NoError(t, err)
+	for _, in := range []string{"mail a@example.com", "bad \xc3\x28", `{"to":"a@example.com"}`} {
+		var out string
+		var outcome Outcome
+		require.NotPanics(t, func() { out, outcome = m.Mask("k", in, AllRules, nil) }, "input %q", in)
+		assert.NotEqual(t, Unchanged, outcome, "input %q", in)
+		assert.NotContains(t, out, "a@example.com", "input %q", in)
+	}
+}
+
+func TestMaskGrowsShortTally(t *testing.T) {
+	m, err := New(Config{})
+	require.NoError(t, err)
+	tally := &Tally{}
+	out, outcome := m.Mask("k", "mail a@example.com", AllRules, tally)
+	assert.Equal(t, Masked, outcome)
+	assert.Equal(t, "mail [REDACTED:EMAIL]", out)
+	require.Len(t, tally.Counts, len(m.Sources()))
+	assert.Equal(t, int64(1), tally.Counts[0], "e-mail is the first source")
+}
+
 func TestNewRejectsInvalidConfig(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -140,8 +140,10 @@ func detectInternational(s string, i int) (int, int, bool) {
 			if ccLen == 1 && digits[0] == 1 && digits[1] < 2 {
 				return 0, 0, false
 			}
+			// A group in parentheses ends after its ')'. Any other ')'
+			// closes text around the number and stays.
 			end := g.end[k-1]
-			if end < len(s) && s[end] == ')' {
+			if g.paren&(1<<(k-1)) != 0 {
 				end++
 			}
 			return i, end, true
@@ -171,6 +173,7 @@ func readPhoneGroups(s string, i int) (digitGroups, bool) {
 			if end >= len(s) || s[end] != ')' {
 				return g, false
 			}
+			g.paren |= 1 << (g.n - 1)
 			end++
 		}
 		if g.digits > 17 {

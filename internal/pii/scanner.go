@@ -109,36 +109,43 @@ func (sc *Scanner) Detectors() []Detector { return sc.detectors }
 // digit, '@', '-' or an upper-case letter. The match starts in the same
 // space-free token as that byte, or for a bearer token in the token before.
 // So Scan skips eight-byte chunks of plain bytes, and examines byte by byte
-// only from the start of the token that holds another byte.
+// only from the start of the token that holds another byte. Words that no
+// detector can start and that hold no trigger, such as a capitalised word
+// or a short number, are skipped without that examination (see skipWord).
 func (sc *Scanner) Scan(s string, keys *KeyContext, dst []Match) []Match {
 	first := len(dst)
 	// done is the position before which every byte has been examined or
-	// skipped as plain.
+	// skipped.
 	done := 0
-	i := 0
+	for {
+		p := nextNotPlain(s, done)
+		if p == len(s) {
+			break
+		}
+		if end := sc.skipWord(s, p, done); end > p {
+			done = end
+			continue
+		}
+		done, dst = sc.scanBytes(s, examineFrom(s, p, done), p+1, keys, dst)
+	}
+	return mergeMatches(dst, first)
+}
+
+// nextNotPlain returns the position of the first byte at or after i that is
+// not plain, or len(s). It tests eight bytes at a time.
+func nextNotPlain(s string, i int) int {
 	for i+8 <= len(s) {
 		_ = s[i+7]
 		if notPlain[s[i]]|notPlain[s[i+1]]|notPlain[s[i+2]]|notPlain[s[i+3]]|
-			notPlain[s[i+4]]|notPlain[s[i+5]]|notPlain[s[i+6]]|notPlain[s[i+7]] == 0 {
-			i += 8
-			continue
+			notPlain[s[i+4]]|notPlain[s[i+5]]|notPlain[s[i+6]]|notPlain[s[i+7]] != 0 {
+			break
 		}
-		for p := i; p < i+8; p++ {
-			if p < done || notPlain[s[p]] == 0 {
-				continue
-			}
-			if end := sc.skipsShortNumber(s, p, done); end > p {
-				done = end
-				continue
-			}
-			done, dst = sc.scanBytes(s, examineFrom(s, p, done), p+1, keys, dst)
-		}
-		i = max(i+8, done)
+		i += 8
 	}
-	if i < len(s) {
-		_, dst = sc.scanBytes(s, examineFrom(s, i, done), len(s), keys, dst)
+	for i < len(s) && notPlain[s[i]] == 0 {
+		i++
 	}
-	return mergeMatches(dst, first)
+	return i
 }
 
 // notPlain is 1 for bytes that are not plain. Plain bytes are lower-case
@@ -324,27 +331,59 @@ func (sc *Scanner) shortNumber(s string, i int) bool {
 	return next == end || next >= len(s) || !(isDigit(s[next]) || s[next] == '(')
 }
 
-// skipsShortNumber returns the end of the word at position p when p starts
-// a token with a short number that no detector can match (see shortNumber),
-// and p otherwise. It saves the byte-by-byte examination of counts and
-// small numbers in prose.
-func (sc *Scanner) skipsShortNumber(s string, p, floor int) int {
-	if p == 0 || s[p-1] != ' ' || !isDigit(s[p]) || !sc.shortNumber(s, p) {
+// skipWord returns the end of the word that starts at position p when no
+// match can start in it or reach into it, and p otherwise. That holds for a
+// word that
+//
+//   - starts after a plain byte that is not a letter, so no number or
+//     prefix detector can start inside it;
+//   - starts with a letter where no prefix begins, or with a number too
+//     short for every number detector (see shortNumber);
+//   - ends at a plain byte or at the end of s, so it holds no anywhere
+//     trigger and no separator continues it;
+//   - does not follow a token that may be a bearer prefix.
+//
+// floor is the position before which every byte has been examined. Skipping
+// capitalised words and counts this way saves the byte-by-byte examination
+// of most non-plain bytes in prose.
+func (sc *Scanner) skipWord(s string, p, floor int) int {
+	c := s[p]
+	if p > 0 && (isWordByte(s[p-1]) || notPlain[s[p-1]] != 0) {
 		return p
 	}
-	if sc.flags[s[p]]&flagPrefix != 0 && p+2 < len(s) {
-		if key := prefixKey(s[p], s[p+1], s[p+2]); sc.prefixBits[key/64]&(1<<(key%64)) != 0 {
+	switch {
+	case isAlpha(c):
+		if sc.flags[c]&flagPrefix != 0 && (p+2 >= len(s) || sc.prefixAt(c, s[p+1], s[p+2])) {
 			return p
 		}
-	}
-	if precededByPlainPrefix(s, p, floor) {
+	case isDigit(c):
+		if !sc.shortNumber(s, p) {
+			return p
+		}
+		if sc.flags[c]&flagPrefix != 0 && p+2 < len(s) && sc.prefixAt(c, s[p+1], s[p+2]) {
+			return p
+		}
+	default:
 		return p
 	}
 	end := p + 1
 	for end < len(s) && sc.flags[s[end]]&flagWord != 0 {
 		end++
 	}
+	if end < len(s) && notPlain[s[end]] != 0 {
+		return p
+	}
+	if precededByPlainPrefix(s, tokenStart(s, p, floor), floor) {
+		return p
+	}
 	return end
+}
+
+// prefixAt reports whether a prefix of some detector starts with the bytes
+// b0 and b1 followed by a byte of the class of b2.
+func (sc *Scanner) prefixAt(b0, b1, b2 byte) bool {
+	key := prefixKey(b0, b1, b2)
+	return sc.prefixBits[key/64]&(1<<(key%64)) != 0
 }
 
 // maxDigitsAhead caps digitsAhead; no number detector needs more.

@@ -276,6 +276,10 @@ func (bearerTokenDetector) Detect(s string, i int, _ KeyHints) (int, int, bool) 
 	for end < len(s) && s[end] == '=' {
 		end++
 	}
+	// A token may contain dots but one that ends a token ends the sentence.
+	for end > start && s[end-1] == '.' {
+		end--
+	}
 	token := s[start:end]
 	if len(token) < 16 || !boundaryAfter(s, end) {
 		return 0, 0, false

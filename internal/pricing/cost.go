@@ -30,8 +30,30 @@ type Usage struct {
 }
 
 // prompt returns the whole prompt size that long-context tiers compare with.
+// The sum saturates at math.MaxInt64, so that huge counts stay above every
+// threshold instead of wrapping to a negative size.
 func (u Usage) prompt() int64 {
-	return u.InputUncached + u.CacheRead + u.CacheWrite + u.CacheWrite1h
+	var sum int64
+	for _, n := range [...]int64{u.InputUncached, u.CacheRead, u.CacheWrite, u.CacheWrite1h} {
+		if n > 0 && sum > math.MaxInt64-n {
+			return math.MaxInt64
+		}
+		sum += max(n, 0)
+	}
+	return sum
+}
+
+// clamped returns u with negative counts set to zero, so that no bucket
+// lowers the cost.
+func (u Usage) clamped() Usage {
+	for _, n := range [...]*int64{&u.InputUncached, &u.CacheRead, &u.CacheWrite, &u.CacheWrite1h,
+		&u.InputAudio, &u.InputImage, &u.Output, &u.Reasoning, &u.OutputAudio} {
+		*n = max(*n, 0)
+	}
+	if !(u.AudioSeconds > 0) {
+		u.AudioSeconds = 0
+	}
+	return u
 }
 
 // Cost is the cost of one model call in USD, per usage type. The fields
@@ -84,8 +106,10 @@ func (e *Entry) Rates(u Usage) Rates {
 
 // Cost returns the cost of u. Audio and image input and audio output are
 // billed at their own rates when the entry sets them. A missing rate falls
-// back to the rate that the table format names.
+// back to the rate that the table format names. Negative counts are billed
+// as zero.
 func (e *Entry) Cost(u Usage) Cost {
+	u = u.clamped()
 	r := e.Rates(u)
 	var c Cost
 
@@ -157,13 +181,18 @@ func appendField(dst []byte, key string, v float64, comma bool) []byte {
 	return appendUSD(dst, v)
 }
 
-// appendUSD appends v rounded to 1e-12 USD as a JSON number. Formatting the
-// rounded integer two digits at a time is several times faster than
-// strconv's shortest float formatting, which matters because every priced
-// span formats several costs. Values that do not fit the integer form are
-// formatted by strconv.
+// appendUSD appends v rounded to 1e-12 USD as a JSON number. It formats the
+// rounded integer two digits at a time instead of using strconv's shortest
+// float formatting, which costs more, because every priced span formats
+// several costs. Values that do not fit the integer form are
+// formatted by strconv, and NaN and infinities as null.
 func appendUSD(dst []byte, v float64) []byte {
 	const scale = 1e12
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		// JSON has no NaN or infinity. Costs from validated rates are
+		// finite, so this only guards against a programming error.
+		return append(dst, "null"...)
+	}
 	if !(v >= 0 && v < 1e6) {
 		return strconv.AppendFloat(dst, v, 'g', 15, 64)
 	}
@@ -190,7 +219,7 @@ func appendUSD(dst []byte, v float64) []byte {
 	return append(dst, digits[:end]...)
 }
 
-// digitPairs holds the two decimal digits of 0 to 99 in order.
+// digitPairs contains the two decimal digits of 0 to 99 in order.
 const digitPairs = "00010203040506070809" +
 	"10111213141516171819" +
 	"20212223242526272829" +

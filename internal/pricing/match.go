@@ -96,9 +96,17 @@ func NewMatcher(tables []*Table, opts MatcherOptions) *Matcher {
 // Tables returns the tables, lowest precedence first.
 func (m *Matcher) Tables() []*Table { return m.tables }
 
+// MaxModelNameLength is the longest model or provider name, in bytes, that
+// Lookup matches. Longer names match nothing and are not cached, so that
+// hostile names cannot fill memory; real model ids are far shorter.
+const MaxModelNameLength = 256
+
 // Lookup returns the entry that prices model as reported by provider (a
 // gen_ai.provider.name value, or empty).
 func (m *Matcher) Lookup(provider, model string) Match {
+	if len(model) > MaxModelNameLength || len(provider) > MaxModelNameLength {
+		return Match{}
+	}
 	if c := m.last.Load(); c != nil && c.model == model && c.provider == provider {
 		return c.match
 	}

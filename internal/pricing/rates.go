@@ -117,11 +117,25 @@ func (r *Rates) or(k Kind, fallback float64) float64 {
 	return fallback
 }
 
+// maxRatePerToken is the highest rate a table may set, 1 USD per token
+// (1,000,000 USD per million tokens), far above any model's price. The bound
+// keeps every cost finite: the largest token count times six buckets at this
+// rate is about 5.5e19 USD.
+const maxRatePerToken = 1.0
+
+// maxRatePerSecond is the highest per-second audio rate a table may set. It
+// bounds the audio cost the same way maxRatePerToken bounds token costs.
+const maxRatePerSecond = 1000.0
+
 func (r Rates) validate() error {
 	for k := Kind(0); k < numKinds; k++ {
 		v, ok := r.Get(k)
 		if ok && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0) {
 			return fmt.Errorf("rate %q is %v; rates must be finite and not negative", k, v)
+		}
+		if ok && v > maxRatePerToken {
+			return fmt.Errorf("rate %q is %v USD per token, above the maximum of %v; check the unit of the table",
+				k, v, maxRatePerToken)
 		}
 	}
 	return nil
@@ -183,8 +197,9 @@ func (e *Entry) validate() error {
 		return fmt.Errorf("batch: %w", err)
 	}
 	v := e.AudioInputPerSecond
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		return fmt.Errorf("per-second audio rate is %v; rates must be finite and not negative", v)
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > maxRatePerSecond {
+		return fmt.Errorf("per-second audio rate is %v; rates must be finite, not negative and at most %v USD",
+			v, maxRatePerSecond)
 	}
 	if e.Base.Empty() && v == 0 {
 		return fmt.Errorf("no rate is set")

@@ -1,8 +1,10 @@
 package pricing
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -36,17 +38,57 @@ type Layers struct {
 func NewLayers(builtin *Table, files []FileSpec, inline *Table, opts MatcherOptions) (*Layers, *Matcher, error) {
 	l := &Layers{builtin: builtin, inline: inline, opts: opts}
 	for _, f := range files {
-		st, err := os.Stat(f.Path)
-		if err != nil {
-			return nil, nil, fmt.Errorf("price table %s: %w", f.Path, err)
+		t, st, err := loadStable(f)
+		for retry := 0; errors.Is(err, errFileChanging) && retry < 3; retry++ {
+			time.Sleep(100 * time.Millisecond)
+			t, st, err = loadStable(f)
 		}
-		t, err := LoadFile(f.Path, f.Format)
+		if errors.Is(err, errFileChanging) {
+			return nil, nil, fmt.Errorf("price table %s: %w on every try; write the new table to "+
+				"a temporary file and rename it into place", f.Path, err)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
 		l.files = append(l.files, fileState{spec: f, table: t, modTime: st.ModTime(), size: st.Size()})
 	}
 	return l, l.matcher(), nil
+}
+
+// readTableFile reads a table file. Tests replace it to change a file while
+// it is read.
+var readTableFile = os.ReadFile
+
+// errFileChanging reports a table file that changed while it was read.
+var errFileChanging = errors.New("the file changed while it was read")
+
+// loadStable loads the table file of spec and returns it with the file's
+// state after the read. A file whose modification time or size changed
+// during the read, or whose size differs from the bytes read, gives
+// errFileChanging, because the first part of a table that is being written
+// can parse as a valid table with other prices.
+func loadStable(spec FileSpec) (*Table, os.FileInfo, error) {
+	before, err := os.Stat(spec.Path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("price table %s: %w", spec.Path, err)
+	}
+	data, err := readTableFile(spec.Path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read price table %s: %w", spec.Path, err)
+	}
+	after, err := os.Stat(spec.Path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("price table %s: %w", spec.Path, err)
+	}
+	if !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size() ||
+		int64(len(data)) != after.Size() {
+		return nil, after, errFileChanging
+	}
+	t, err := ParseTable(filepath.Base(spec.Path), data, spec.Format)
+	if err != nil {
+		return nil, after, fmt.Errorf("price table %s: %w", spec.Path, err)
+	}
+	return t, after, nil
 }
 
 func (l *Layers) matcher() *Matcher {
@@ -66,7 +108,8 @@ func (l *Layers) matcher() *Matcher {
 // Reload reloads every table file whose modification time or size changed
 // since it was last read. It returns a new matcher when a table changed, or
 // nil. A file that fails to load keeps its previous table, and its error is
-// returned once per change of the file.
+// returned once per change of the file. A file that changes while it is read
+// keeps its previous table without an error and is read again next time.
 func (l *Layers) Reload() (*Matcher, []error) {
 	var (
 		changed bool
@@ -85,8 +128,17 @@ func (l *Layers) Reload() (*Matcher, []error) {
 		if st.ModTime().Equal(f.modTime) && st.Size() == f.size {
 			continue
 		}
-		f.modTime, f.size = st.ModTime(), st.Size()
-		t, err := LoadFile(f.spec.Path, f.spec.Format)
+		t, after, err := loadStable(f.spec)
+		if errors.Is(err, errFileChanging) {
+			// The file is being written: the state stays as it was, so
+			// the next reload reads it again.
+			continue
+		}
+		if after != nil {
+			f.modTime, f.size = after.ModTime(), after.Size()
+		} else {
+			f.modTime, f.size = st.ModTime(), st.Size()
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%w; keeping the previous table", err))
 			continue

@@ -343,14 +343,25 @@ func (p *pricer) recordUnpriced(ctx context.Context, provider, model string) {
 	p.metrics.unpriced.Add(ctx, 1, label)
 	if warn {
 		p.logger.Warn("No price for model; its spans get no cost. Add the model to pricing.models or a price table.",
-			zap.String("model", model),
-			zap.String("provider", provider),
+			zap.String("model", logName(model)),
+			zap.Int("model_bytes", len(model)),
+			zap.String("provider", logName(provider)),
 			zap.Int64("unpriced_spans_since_last_warning", suppressed))
 	}
 }
 
+// logName returns name cut to pricing.MaxModelNameLength bytes and made
+// valid UTF-8, so that a hostile name cannot flood the log.
+func logName(name string) string {
+	if len(name) > pricing.MaxModelNameLength {
+		name = name[:pricing.MaxModelNameLength]
+	}
+	return strings.ToValidUTF8(name, "\uFFFD")
+}
+
 // unpricedModels tracks models without a price: the metric attribute of each
-// (the first max names, then "other") and when it was last logged.
+// (the first max names, then "other") and when it was last logged. Names
+// longer than pricing.MaxModelNameLength always count as "other".
 type unpricedModels struct {
 	mu       sync.Mutex
 	max      int
@@ -376,7 +387,7 @@ func newUnpricedModels(maxModels int, interval time.Duration) *unpricedModels {
 }
 
 func newUnpricedModel(label string) *unpricedModel {
-	set := attribute.NewSet(attribute.String("model", strings.Clone(label)))
+	set := attribute.NewSet(attribute.String("model", strings.Clone(strings.ToValidUTF8(label, "\uFFFD"))))
 	return &unpricedModel{attrs: metric.WithAttributeSet(set)}
 }
 
@@ -389,7 +400,7 @@ func (u *unpricedModels) record(model string, now time.Time) (metric.Measurement
 
 	m, ok := u.models[model]
 	if !ok {
-		if len(u.models) < u.max {
+		if len(u.models) < u.max && len(model) <= pricing.MaxModelNameLength {
 			m = newUnpricedModel(model)
 			u.models[strings.Clone(model)] = m
 		} else {

@@ -13,11 +13,11 @@ const stringBlockSize = 4 << 10
 // stringArena copies short byte strings into shared blocks and returns them
 // as strings, so that writing a cost-details string onto a span does not
 // allocate each time. The bytes of a returned string are never written
-// again: the arena only appends past them, and a full block is dropped and
-// collected once no span refers to it.
+// again: a block is only appended to past them, and a full block is dropped
+// and collected once no span refers to it. Blocks are held in a sync.Pool,
+// so concurrent callers each append to a block of their own.
 type stringArena struct {
-	mu    sync.Mutex
-	block []byte
+	blocks sync.Pool
 }
 
 // String returns a string with the content of b. Strings longer than a
@@ -30,13 +30,14 @@ func (a *stringArena) String(b []byte) string {
 		return string(b)
 	}
 
-	a.mu.Lock()
-	if cap(a.block)-len(a.block) < len(b) {
-		a.block = make([]byte, 0, stringBlockSize)
+	block, _ := a.blocks.Get().(*[]byte)
+	if block == nil || cap(*block)-len(*block) < len(b) {
+		fresh := make([]byte, 0, stringBlockSize)
+		block = &fresh
 	}
-	start := len(a.block)
-	a.block = append(a.block, b...)
-	s := unsafe.String(&a.block[start], len(b))
-	a.mu.Unlock()
+	start := len(*block)
+	*block = append(*block, b...)
+	s := unsafe.String(&(*block)[start], len(b))
+	a.blocks.Put(block)
 	return s
 }

@@ -46,7 +46,7 @@ func writeUsageAttributes(attrs pcommon.Map, v *genai.View) {
 	}
 
 	// The view's UserID was read before the masking stage ran, so it only
-	// tells whether a user id exists. The value copied is the one on the
+	// shows whether a user id exists. The value copied is the one on the
 	// span now, which is masked or pseudonymized when masking applies to it.
 	if v.UserID == "" {
 		return
@@ -64,9 +64,10 @@ func writeUsageAttributes(attrs pcommon.Map, v *genai.View) {
 	}
 }
 
-// emptyValue reports whether v carries no user id: an empty value, an empty
-// string, or a map, slice or bytes value, which no view reading turns into
-// an id.
+// emptyValue reports whether v is not copied as a user id: an empty value,
+// an empty string, or a map, slice or bytes value.
+// NOTE: the view reads a map or slice user id as JSON text, but that text is
+// not copied to user.id, so such spans get no per-user cost.
 func emptyValue(v pcommon.Value) bool {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:

@@ -81,7 +81,11 @@ type SamplingRule struct {
 	// truncate or drop.
 	Replacement string `mapstructure:"replacement"`
 
-	// TruncateBytes is the number of bytes that truncate keeps.
+	// TruncateBytes is the number of bytes that truncate keeps of a string,
+	// before the marker. A JSON array or object, as a part or as a whole
+	// attribute value, is cut to this size in total, markers included, by
+	// cutting its string values. When that is not possible, a part becomes a
+	// JSON string of its first bytes and an attribute value is cut as text.
 	TruncateBytes int `mapstructure:"truncate_bytes"`
 }
 
@@ -317,16 +321,25 @@ func (s *sampler) processAttributes(ctx context.Context, st *spanState, attrs pc
 
 // processValue applies the rules and the attribute size limit to one
 // attribute and adds its size to the span's. It returns true when a rule
-// dropped the attribute. Rules apply to string values only. The size limit
-// applies to strings, bytes and the values inside maps and slices, which all
-// count toward the span size.
+// dropped the attribute. Whole-attribute rules select string values by key.
+// Part rules also select bytes values and the values inside maps and slices.
+// The size limit applies to strings, bytes and the values inside maps and
+// slices, which all count toward the span size.
 func (s *sampler) processValue(ctx context.Context, st *spanState, key string, v pcommon.Value) bool {
-	// TODO: rules do not select parts inside map and slice values or bytes
-	// values: a structured message attribute keeps its inline binary content
-	// unless a size limit cuts it.
-	if v.Type() == pcommon.ValueTypeStr && len(s.rules) > 0 && !s.isProtected(key) {
-		if _, removed := s.applyRules(ctx, st, key, v, v.Str()); removed {
-			return true
+	if len(s.rules) > 0 && !s.isProtected(key) {
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			if _, removed := s.applyRules(ctx, st, key, v, v.Str()); removed {
+				return true
+			}
+		case pcommon.ValueTypeBytes:
+			if s.hasParts && s.applyToBytes(ctx, st, key, v) {
+				return true
+			}
+		case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+			if s.hasParts {
+				s.applyToNested(ctx, st, key, v)
+			}
 		}
 	}
 	st.spanBytes += len(key) + s.limitValue(ctx, st, v)
@@ -407,6 +420,6 @@ func compileRule(cfg *SamplingRule, parser *conditionParser) (sampleRule, error)
 	if r.alwaysKeep, err = parser.parse(cfg.AlwaysKeepWhen); err != nil {
 		return r, fmt.Errorf("always_keep_when: %w", err)
 	}
-	r.threshold = thresholdFor(cfg.KeepFraction, 0)
+	r.threshold = thresholdFor(cfg.KeepFraction)
 	return r, nil
 }

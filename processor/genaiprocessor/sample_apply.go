@@ -87,6 +87,77 @@ func (s *sampler) applyToBinaryValue(ctx context.Context, st *spanState, key str
 	return s.replaceAttribute(ctx, st, i, key, v, &sel)
 }
 
+// minBytesPayload is the minimum length of a bytes value that the binary
+// part rules select: the number of bytes that MinBase64 characters of base64
+// text encode. Shorter bytes values are ids and digests more often than media.
+const minBytesPayload = payload.MinBase64 / 4 * 3
+
+// applyToBytes applies the binary part rules to a bytes value and returns
+// true when a rule dropped it. A bytes value the rule does not keep becomes a
+// string hash marker whatever the rule's replacement, unless the rule drops
+// it, because a cut byte sequence has no room for a truncation marker.
+func (s *sampler) applyToBytes(ctx context.Context, st *spanState, key string, v pcommon.Value) bool {
+	if v.Bytes().Len() < minBytesPayload {
+		return false
+	}
+	raw := v.Bytes().AsRaw()
+	mediaType := payload.SniffMediaTypeBytes(raw)
+	kind := payload.KindFile
+	if mediaType != "" {
+		kind = payload.KindOfMediaType(mediaType)
+	}
+	i := s.ruleForKind(ctx, st, kind)
+	if i < 0 {
+		return false
+	}
+
+	r := &s.rules[i]
+	switch {
+	case s.decide(ctx, st, i) == decisionKeep:
+		r.metrics.kept(ctx)
+		return false
+	case r.replacement == replacementDrop:
+		r.metrics.dropped(ctx, int64(len(key)+len(raw)))
+		return true
+	}
+	s.hashBytesValue(ctx, st, v, &r.metrics)
+	return false
+}
+
+// applyToNested applies the part rules to the string and bytes values inside
+// a map or slice value, as to whole attribute values. A value that a rule
+// drops is replaced by a drop marker, because the map or slice keeps its
+// shape.
+func (s *sampler) applyToNested(ctx context.Context, st *spanState, key string, v pcommon.Value) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		str := v.Str()
+		if payload.LooksLikeJSON(str) {
+			s.applyToParts(ctx, st, v, str)
+			return
+		}
+		if _, removed := s.applyToBinaryValue(ctx, st, key, v, str); removed {
+			v.SetStr(string(payload.AppendDropMarker(st.buf[:0], len(str))))
+		}
+
+	case pcommon.ValueTypeBytes:
+		if size := v.Bytes().Len(); s.applyToBytes(ctx, st, key, v) {
+			v.SetStr(string(payload.AppendDropMarker(st.buf[:0], size)))
+		}
+
+	case pcommon.ValueTypeMap:
+		for _, item := range v.Map().All() {
+			s.applyToNested(ctx, st, key, item)
+		}
+
+	case pcommon.ValueTypeSlice:
+		items := v.Slice()
+		for i := 0; i < items.Len(); i++ {
+			s.applyToNested(ctx, st, key, items.At(i))
+		}
+	}
+}
+
 // ruleForKind returns the index of the first rule that selects parts of kind
 // k on the span, or -1.
 func (s *sampler) ruleForKind(ctx context.Context, st *spanState, k payload.Kind) int {
@@ -226,6 +297,14 @@ func (s *sampler) replacementText(st *spanState, r *sampleRule, sel *selection, 
 		if len(content) <= r.truncateBytes {
 			return dst, outcomeKept
 		}
+		if (sel.inJSON && !sel.isString) || (!sel.inJSON && payload.LooksLikeJSON(content)) {
+			// A JSON array or object, as a part or a whole attribute value,
+			// keeps its shape when cutting its string values can bring it
+			// to truncate_bytes.
+			if out, ok := st.shrinker.Shrink(dst, content, r.truncateBytes); ok {
+				return out, outcomeTruncated
+			}
+		}
 		return appendTruncated(dst, sel, r.truncateBytes), outcomeTruncated
 
 	default:
@@ -247,7 +326,7 @@ func appendMarker(dst []byte, inJSON bool, marker func([]byte) []byte) []byte {
 }
 
 // appendTruncated appends the first keep bytes of the payload and the
-// truncation marker. A JSON string is cut outside its escapes; any other
+// truncation marker. A JSON string is cut outside its escapes. Any other
 // JSON value becomes a JSON string of its cut text.
 func appendTruncated(dst []byte, sel *selection, keep int) []byte {
 	content := sel.content()

@@ -61,6 +61,22 @@ func BenchmarkSampleSpan(b *testing.B) {
 		}
 	})
 
+	b.Run("messages_over_attribute_limit", func(b *testing.B) {
+		// 2 MiB of JSON messages, cut to max_attribute_bytes (1 MiB) with
+		// their shape kept.
+		doc := longMessages(2 << 20)
+		attrs := map[string]string{"gen_ai.input.messages": doc}
+		b.SetBytes(int64(len(doc)))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			b.StopTimer()
+			td, _ := newSampleTestSpan(traceIDWithRandomness(randomnessLow), attrs)
+			b.StartTimer()
+			sampleTraces(s, td)
+		}
+	})
+
 	b.Run("reasoning_truncated", func(b *testing.B) {
 		doc := `[{"role":"assistant","parts":[{"type":"reasoning","content":"` + strings.Repeat("because ", 2000) +
 			`"},{"type":"text","content":"answer"}],"finish_reason":"stop"}]`

@@ -14,6 +14,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/otelcol-genai/otelcol-genai/internal/genai"
 )
 
 // spanAttributeBytes returns the size max_span_bytes counts for the span's
@@ -178,6 +180,8 @@ func TestSpanLimitCountsMapAndSliceValues(t *testing.T) {
 
 func TestAttributeLimitHashesBytes(t *testing.T) {
 	cfg := defaultSamplingConfig()
+	// Without rules, only the size limit can replace the bytes value.
+	cfg.Rules = nil
 	cfg.MaxAttributeBytes = 1024
 	s := newTestSampler(t, cfg)
 
@@ -194,6 +198,7 @@ func TestAttributeLimitHashesBytes(t *testing.T) {
 
 func TestSpanLimitHashesBytes(t *testing.T) {
 	cfg := defaultSamplingConfig()
+	cfg.Rules = nil
 	cfg.MaxAttributeBytes = 0
 	cfg.MaxSpanBytes = 2048
 	s := newTestSampler(t, cfg)
@@ -266,4 +271,113 @@ func TestAttributeLimitHundredMegabytes(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDefaultRulesHashBytesValues(t *testing.T) {
+	s := newTestSampler(t, defaultSamplingConfig())
+	id := make([]byte, 32)
+	td, span := newSampleTestSpan(traceIDWithRandomness(randomnessHigh), nil)
+	span.Attributes().PutEmptyBytes("input.image").FromRaw(testPNG)
+	span.Attributes().PutEmptyBytes("output.audio").FromRaw(testWAV)
+	span.Attributes().PutEmptyBytes("request.digest").FromRaw(id)
+	span.Attributes().PutEmptyBytes("gen_ai.tool.call.result").FromRaw(testPDF)
+	sampleTraces(s, td)
+
+	assert.Regexp(t, `^\[sampled:sha256:[0-9a-f]{16} 3008 bytes image/png\]$`, attrString(t, span, "input.image"))
+	assert.Regexp(t, `^\[sampled:sha256:[0-9a-f]{16} 3016 bytes audio/wav\]$`, attrString(t, span, "output.audio"))
+	digest, ok := span.Attributes().Get("request.digest")
+	require.True(t, ok)
+	assert.Equal(t, id, digest.Bytes().AsRaw(), "short bytes values are not payloads")
+	protected, ok := span.Attributes().Get("gen_ai.tool.call.result")
+	require.True(t, ok)
+	assert.Equal(t, testPDF, protected.Bytes().AsRaw(), "protected attributes keep their bytes")
+}
+
+func TestDropRuleRemovesBytesValue(t *testing.T) {
+	cfg := defaultSamplingConfig()
+	cfg.Rules = []SamplingRule{{Name: "no_audio", Parts: []string{"audio"}, Replacement: replacementDrop}}
+	s := newTestSampler(t, cfg)
+	td, span := newSampleTestSpan(traceIDWithRandomness(randomnessLow), nil)
+	span.Attributes().PutEmptyBytes("output.audio").FromRaw(testWAV)
+	span.Attributes().PutEmptyBytes("input.image").FromRaw(testPNG)
+	sampleTraces(s, td)
+
+	_, ok := span.Attributes().Get("output.audio")
+	assert.False(t, ok)
+	image, ok := span.Attributes().Get("input.image")
+	require.True(t, ok)
+	assert.Equal(t, testPNG, image.Bytes().AsRaw())
+}
+
+func TestDefaultRulesSampleNestedValues(t *testing.T) {
+	s := newTestSampler(t, defaultSamplingConfig())
+	td, span := newSampleTestSpan(traceIDWithRandomness(randomnessLow), nil)
+	messages := span.Attributes().PutEmptySlice("llm.input_messages")
+	msg := messages.AppendEmpty().SetEmptyMap()
+	msg.PutStr("role", "user")
+	msg.PutStr("image_url", "data:image/png;base64,"+testPNGB64)
+	msg.PutStr("content", `[{"type":"reasoning","content":"`+strings.Repeat("hmm ", 400)+`"}]`)
+	msg.PutEmptyBytes("audio").FromRaw(testWAV)
+	msg.PutStr("digest", strings.Repeat("0123456789abcdef", 80))
+	messages.AppendEmpty().SetStr(testPNGB64)
+	protected := span.Attributes().PutEmptyMap("gen_ai.tool.call.result")
+	protected.PutStr("screenshot", "data:image/png;base64,"+testPNGB64)
+	sampleTraces(s, td)
+
+	got, ok := span.Attributes().Get("llm.input_messages")
+	require.True(t, ok)
+	first := got.Slice().At(0).Map()
+	role, _ := first.Get("role")
+	assert.Equal(t, "user", role.Str())
+	image, _ := first.Get("image_url")
+	assert.Regexp(t, `^\[sampled:sha256:[0-9a-f]{16} 3008 bytes image/png\]$`, image.Str())
+	content, _ := first.Get("content")
+	assert.True(t, json.Valid([]byte(content.Str())), content.Str())
+	assert.Contains(t, content.Str(), "[sampled:truncated ")
+	audio, _ := first.Get("audio")
+	assert.Regexp(t, `^\[sampled:sha256:[0-9a-f]{16} 3016 bytes audio/wav\]$`, audio.Str())
+	digest, _ := first.Get("digest")
+	assert.Equal(t, strings.Repeat("0123456789abcdef", 80), digest.Str(), "hex text is not binary")
+	assert.Regexp(t, `^\[sampled:sha256:[0-9a-f]{16} 3008 bytes image/png\]$`, got.Slice().At(1).Str())
+
+	protectedGot, ok := span.Attributes().Get("gen_ai.tool.call.result")
+	require.True(t, ok)
+	shot, _ := protectedGot.Map().Get("screenshot")
+	assert.Equal(t, "data:image/png;base64,"+testPNGB64, shot.Str())
+}
+
+func TestDropRuleMarksNestedValue(t *testing.T) {
+	cfg := defaultSamplingConfig()
+	cfg.Rules = []SamplingRule{{Name: "no_images", Parts: []string{"image"}, Replacement: replacementDrop}}
+	s := newTestSampler(t, cfg)
+	td, span := newSampleTestSpan(traceIDWithRandomness(randomnessLow), nil)
+	list := span.Attributes().PutEmptySlice("images")
+	list.AppendEmpty().SetStr("data:image/png;base64," + testPNGB64)
+	list.AppendEmpty().SetEmptyBytes().FromRaw(testPNG)
+	list.AppendEmpty().SetStr("caption")
+	sampleTraces(s, td)
+
+	got, ok := span.Attributes().Get("images")
+	require.True(t, ok)
+	require.Equal(t, 3, got.Slice().Len())
+	assert.Equal(t, fmt.Sprintf("[sampled:dropped %d bytes]", len("data:image/png;base64,"+testPNGB64)),
+		got.Slice().At(0).Str())
+	assert.Equal(t, "[sampled:dropped 3008 bytes]", got.Slice().At(1).Str())
+	assert.Equal(t, "caption", got.Slice().At(2).Str())
+}
+
+func TestSampleNestedWithoutPayloadsDoesNotAllocate(t *testing.T) {
+	s := newTestSampler(t, defaultSamplingConfig())
+	td, span := chatSpan(traceIDWithRandomness(randomnessLow))
+	list := span.Attributes().PutEmptySlice("llm.input_messages")
+	msg := list.AppendEmpty().SetEmptyMap()
+	msg.PutStr("role", "user")
+	msg.PutStr("content", `[{"type":"text","content":"`+strings.Repeat("plain question ", 100)+`"}]`)
+	msg.PutEmptyBytes("id").FromRaw(make([]byte, 16))
+	span.Attributes().PutEmptyBytes("thumbnail").FromRaw(make([]byte, 2000))
+	sc := &spanContext{view: &genai.View{}}
+	sampleTracesWith(s, td, sc)
+
+	allocs := testing.AllocsPerRun(100, func() { sampleTracesWith(s, td, sc) })
+	assert.Zero(t, allocs)
 }

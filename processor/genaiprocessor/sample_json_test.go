@@ -140,3 +140,64 @@ func chunk(s string, n int) []string {
 	}
 	return append(out, s)
 }
+
+func TestTruncatedStructuredPartKeepsShape(t *testing.T) {
+	// An OpenAI Responses reasoning item carries its summary as an array of
+	// summary_text parts.
+	long := strings.Repeat("Compare the forecast with the packing list. ", 20)
+	doc := `[{"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"` + long + `"},` +
+		`{"type":"summary_text","text":"` + long + `"}]}]`
+	s := newTestSampler(t, reasoningTruncateConfig(400))
+	td, span := newSampleTestSpan(traceIDWithRandomness(randomnessLow), map[string]string{"m": doc})
+	sampleTraces(s, td)
+
+	got := attrString(t, span, "m")
+	var items []struct {
+		ID      string `json:"id"`
+		Summary []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(got), &items), got)
+	require.Len(t, items, 1)
+	assert.Equal(t, "rs_1", items[0].ID)
+	require.Len(t, items[0].Summary, 2)
+	summary, err := json.Marshal(items[0].Summary)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(summary), 400)
+	for _, part := range items[0].Summary {
+		assert.Equal(t, "summary_text", part.Type)
+		assert.Contains(t, part.Text, "[sampled:truncated ")
+		assert.True(t, strings.HasPrefix(long, strings.Split(part.Text, "[sampled:")[0]))
+	}
+}
+
+func TestTruncatedWholeJSONAttributeStaysJSON(t *testing.T) {
+	cfg := defaultSamplingConfig()
+	cfg.Rules = []SamplingRule{{
+		Name:          "documents",
+		Attributes:    []string{"retrieval.documents"},
+		Replacement:   replacementTruncate,
+		TruncateBytes: 512,
+	}}
+	s := newTestSampler(t, cfg)
+	passage := strings.Repeat("Lisbon is mild in spring. ", 60)
+	doc := `[{"id":"d1","score":0.91,"content":"` + passage + `"},{"id":"d2","score":0.5,"content":"` + passage + `"}]`
+	text := strings.Repeat("plain passage ", 100)
+	td, span := newSampleTestSpan(traceIDWithRandomness(randomnessLow), map[string]string{"retrieval.documents": doc})
+	td2, span2 := newSampleTestSpan(traceIDWithRandomness(randomnessLow), map[string]string{"retrieval.documents": text})
+	sampleTraces(s, td)
+	sampleTraces(s, td2)
+
+	got := attrString(t, span, "retrieval.documents")
+	assert.LessOrEqual(t, len(got), 512)
+	var docs []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(got), &docs), got)
+	require.Len(t, docs, 2)
+	assert.Equal(t, "d1", docs[0]["id"])
+	assert.Equal(t, 0.5, docs[1]["score"])
+	assert.Contains(t, docs[1]["content"], "[sampled:truncated ")
+
+	assert.Equal(t, text[:512]+"[sampled:truncated 888 of 1400 bytes]", attrString(t, span2, "retrieval.documents"))
+}

@@ -26,8 +26,7 @@ type sampleRule struct {
 	alwaysKeep *conditions
 
 	keepFraction float64
-	// threshold is the sampling threshold of keepFraction for traces that
-	// no upstream sampler has sampled.
+	// threshold is the sampling threshold of keepFraction.
 	threshold     sampling.Threshold
 	replacement   string
 	truncateBytes int
@@ -226,12 +225,14 @@ func (s *sampler) decide(ctx context.Context, st *spanState, i int) uint8 {
 // span's trace. All rules share one randomness per trace, so the traces
 // that keep a smaller fraction are a subset of those that keep a larger one.
 // For example, a trace kept at 1% keeps the payloads of every rule with a
-// higher fraction too. The randomness is the explicit rv of the W3C tracestate "ot"
-// entry when present, else the low 56 bits of the trace id.
+// higher fraction too. The randomness is the explicit rv of the W3C
+// tracestate "ot" entry when present, else the low 56 bits of the trace id.
 //
-// When the tracestate carries the threshold th of an upstream consistent
-// sampler, keep_fraction applies to the traces that sampler passed: the
-// threshold is moved up within the randomness range those traces occupy.
+// The decision depends on nothing else, so every span of a trace and every
+// collector agree. The threshold th of an upstream sampler is ignored: it can
+// differ between the spans of one trace, and keep_fraction is a fraction of
+// all traces. When an upstream sampler kept fewer traces than keep_fraction,
+// every trace it kept keeps its payloads.
 func (s *sampler) traceKept(st *spanState, r *sampleRule) bool {
 	if r.keepFraction >= 1 {
 		return true
@@ -240,24 +241,19 @@ func (s *sampler) traceKept(st *spanState, r *sampleRule) bool {
 		return false
 	}
 	st.loadRandomness()
-	threshold := r.threshold
-	if st.upstream.Unsigned() != 0 {
-		threshold = thresholdFor(r.keepFraction, st.upstream.Unsigned())
-	}
-	return threshold.ShouldSample(st.randomness)
+	return r.threshold.ShouldSample(st.randomness)
 }
 
-// thresholdFor returns the threshold that keeps fraction of the randomness
-// values at or above upstream, the threshold of an earlier sampler (0 when
-// none).
-func thresholdFor(fraction float64, upstream uint64) sampling.Threshold {
+// thresholdFor returns the sampling threshold that keeps fraction of the
+// randomness values.
+func thresholdFor(fraction float64) sampling.Threshold {
 	if fraction >= 1 {
 		return sampling.AlwaysSampleThreshold
 	}
 	if fraction <= 0 {
 		return sampling.NeverSampleThreshold
 	}
-	kept := uint64(fraction * float64(sampling.MaxAdjustedCount-upstream))
+	kept := uint64(fraction * float64(sampling.MaxAdjustedCount))
 	th, err := sampling.UnsignedToThreshold(sampling.MaxAdjustedCount - kept)
 	if err != nil {
 		return sampling.NeverSampleThreshold

@@ -115,38 +115,11 @@ func TestTraceStateRandomness(t *testing.T) {
 	}
 }
 
-func TestUpstreamThresholdScalesFraction(t *testing.T) {
-	// An upstream sampler kept 1/4 of traces (th:c, threshold 0xc0000000000000):
-	// they have randomness at or above the threshold, and keep_fraction 0.1
-	// applies to them.
-	const spans = 100_000
-	const fraction = 0.1
-	s := newTestSampler(t, reasoningOnlyConfig(fraction))
-	upstream, err := sampling.TValueToThreshold("c")
-	require.NoError(t, err)
-
-	r := rand.New(rand.NewPCG(3, 4))
-	kept := 0
-	for range spans {
-		rnd := upstream.Unsigned() + r.Uint64N(sampling.MaxAdjustedCount-upstream.Unsigned())
-		td, span := newSampleTestSpan(traceIDWithRandomness(rnd), map[string]string{"reasoning": "long reasoning"})
-		span.TraceState().FromRaw("ot=th:c")
-		sampleTraces(s, td)
-		if attrString(t, span, "reasoning") == "long reasoning" {
-			kept++
-		}
-	}
-	low, high := binomialBounds(spans, fraction)
-	assert.GreaterOrEqual(t, float64(kept), low)
-	assert.LessOrEqual(t, float64(kept), high)
-}
-
 func TestThresholdFor(t *testing.T) {
-	assert.Equal(t, sampling.AlwaysSampleThreshold, thresholdFor(1, 0))
-	assert.Equal(t, sampling.NeverSampleThreshold, thresholdFor(0, 0))
-	assert.Equal(t, uint64(1)<<55, thresholdFor(0.5, 0).Unsigned())
-	half := uint64(1) << 55
-	assert.Equal(t, half+half/2, thresholdFor(0.5, half).Unsigned())
+	assert.Equal(t, sampling.AlwaysSampleThreshold, thresholdFor(1))
+	assert.Equal(t, sampling.NeverSampleThreshold, thresholdFor(0))
+	assert.Equal(t, uint64(1)<<55, thresholdFor(0.5).Unsigned())
+	assert.Equal(t, uint64(3)<<54, thresholdFor(0.25).Unsigned())
 }
 
 // mixedTraces returns traces whose spans carry every kind of payload, with

@@ -24,7 +24,6 @@ type spanState struct {
 	spanBytes int
 
 	randomness     sampling.Randomness
-	upstream       sampling.Threshold
 	randomnessRead bool
 
 	// contextSpans holds copies of the span's resource and scope for OTTL
@@ -50,7 +49,6 @@ func (st *spanState) reset(sc *spanContext) {
 	clear(st.decisions)
 	st.spanBytes = 0
 	st.randomnessRead = false
-	st.upstream = sampling.AlwaysSampleThreshold
 }
 
 // release drops the references to the span, so a pooled state keeps no
@@ -67,8 +65,7 @@ func (st *spanState) release() {
 	st.trims = st.trims[:0]
 }
 
-// loadRandomness reads the trace's randomness and the upstream sampling
-// threshold once per span.
+// loadRandomness reads the trace's randomness once per span.
 func (st *spanState) loadRandomness() {
 	if st.randomnessRead {
 		return
@@ -89,9 +86,6 @@ func (st *spanState) loadRandomness() {
 	otel := w3c.OTelValue()
 	if rnd, ok := otel.RValueRandomness(); ok {
 		st.randomness = rnd
-	}
-	if th, ok := otel.TValueThreshold(); ok {
-		st.upstream = th
 	}
 }
 

@@ -445,20 +445,29 @@ func FuzzSampledJSONStaysValid(f *testing.F) {
 	f.Add(`[{"type":"reasoning","content":"a\u00e9\"b"},{"type":"thinking","thinking":"x"}]`)
 	f.Add(`{"data":"` + testPNGB64[:64] + `","format":"wav"}`)
 	f.Add(`[{"page_content":"doc"},{"type":"search_result","content":[1,2]}]`)
+	f.Add(`[{"type":"reasoning","summary":[{"type":"summary_text","text":"` + strings.Repeat(`a\"`, 30) + `"}]}]`)
 
-	cfg := defaultSamplingConfig()
-	cfg.Rules[1].TruncateBytes = 3
-	cfg.Rules[2].TruncateBytes = 3
-	s := newTestSampler(f, cfg)
+	// Three bytes cut most values to a string, and 40 bytes let arrays and
+	// objects keep their shape.
+	var samplers []*sampler
+	for _, keep := range []int{3, 40} {
+		cfg := defaultSamplingConfig()
+		cfg.Rules[1].TruncateBytes = keep
+		cfg.Rules[2].TruncateBytes = keep
+		samplers = append(samplers, newTestSampler(f, cfg))
+	}
 	f.Fuzz(func(t *testing.T, doc string) {
 		if !json.Valid([]byte(doc)) {
 			return
 		}
-		td, span := newSampleTestSpan(traceIDWithRandomness(randomnessLow), map[string]string{"gen_ai.output.messages": doc})
-		sampleTraces(s, td)
-		got := attrString(t, span, "gen_ai.output.messages")
-		if !json.Valid([]byte(got)) {
-			t.Fatalf("sampling %q produced invalid JSON %q", doc, got)
+		for _, s := range samplers {
+			td, span := newSampleTestSpan(traceIDWithRandomness(randomnessLow),
+				map[string]string{"gen_ai.output.messages": doc})
+			sampleTraces(s, td)
+			got := attrString(t, span, "gen_ai.output.messages")
+			if !json.Valid([]byte(got)) {
+				t.Fatalf("sampling %q produced invalid JSON %q", doc, got)
+			}
 		}
 	})
 }

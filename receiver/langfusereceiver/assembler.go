@@ -3,6 +3,7 @@ package langfusereceiver
 import (
 	"container/list"
 	"encoding/json"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -47,6 +48,9 @@ type heldObservation struct {
 	source         source
 	eventIDs       recentEventIDs
 	element        *list.Element
+	// payloadBytes is the size of the raw JSON payloads in fields, as last
+	// counted in assembler.heldBytes.
+	payloadBytes int64
 }
 
 // heldTrace is the merged state of one trace id.
@@ -57,10 +61,11 @@ type heldTrace struct {
 	lastSeen       time.Time
 	// maxEnd is the latest end time of the trace's observations, the end
 	// time of the span that stands for the trace.
-	maxEnd   time.Time
-	source   source
-	eventIDs recentEventIDs
-	element  *list.Element
+	maxEnd       time.Time
+	source       source
+	eventIDs     recentEventIDs
+	element      *list.Element
+	payloadBytes int64
 }
 
 // maxRecentEventIDs bounds the event ids remembered per observation or trace.
@@ -99,6 +104,10 @@ type assembler struct {
 	mu         sync.Mutex
 	timeout    time.Duration
 	maxEntries int
+	// maxBytes bounds heldBytes, the raw JSON payload bytes (input, output,
+	// metadata, model parameters) of every held observation and trace.
+	maxBytes  int64
+	heldBytes int64
 
 	observations     map[string]*heldObservation
 	observationOrder *list.List
@@ -110,6 +119,7 @@ func newAssembler(timeout time.Duration, maxEntries int) *assembler {
 	return &assembler{
 		timeout:          timeout,
 		maxEntries:       maxEntries,
+		maxBytes:         math.MaxInt64,
 		observations:     map[string]*heldObservation{},
 		observationOrder: list.New(),
 		traces:           map[string]*heldTrace{},
@@ -165,18 +175,21 @@ func (a *assembler) addTrace(ev *event, src source, now time.Time, out *spanBatc
 		held.element = a.traceOrder.PushBack(held)
 		a.traces[ev.trace.id] = held
 		a.evictTraces(out, counts)
-	} else {
-		a.traceOrder.MoveToBack(held.element)
 	}
 	if !held.eventIDs.add(ev.id) {
 		return
 	}
+	// The list stays ordered by lastSeen only if a skipped resent event
+	// leaves the entry where it is.
+	a.traceOrder.MoveToBack(held.element)
 	held.fields.mergeTrace(ev.trace)
 	held.pending = true
 	held.lastSeen = now
 	if ev.timestamp.Before(held.firstTimestamp) {
 		held.firstTimestamp = ev.timestamp
 	}
+	a.recountTrace(held)
+	a.evictForBytes(out, counts)
 }
 
 func (a *assembler) addObservation(ev *event, src source, now time.Time, out *spanBatch,
@@ -189,12 +202,11 @@ func (a *assembler) addObservation(ev *event, src source, now time.Time, out *sp
 		held.element = a.observationOrder.PushBack(held)
 		a.observations[fields.id] = held
 		a.evictObservations(out, counts)
-	} else {
-		a.observationOrder.MoveToBack(held.element)
 	}
 	if !held.eventIDs.add(ev.id) {
 		return held
 	}
+	a.observationOrder.MoveToBack(held.element)
 
 	if !ev.eventType.update && !held.hasCreate {
 		// A create that arrives after its updates lies beneath them, because
@@ -211,6 +223,8 @@ func (a *assembler) addObservation(ev *event, src source, now time.Time, out *sp
 	if ev.timestamp.Before(held.firstTimestamp) {
 		held.firstTimestamp = ev.timestamp
 	}
+	a.recountObservation(held)
+	a.evictForBytes(out, counts)
 	return held
 }
 
@@ -260,6 +274,7 @@ func (a *assembler) sendObservation(held *heldObservation, out *spanBatch) {
 	}
 	held.fields = held.fields.identity()
 	held.pending = false
+	a.recountObservation(held)
 }
 
 // sendTrace builds the span that stands for the trace and keeps the fields
@@ -269,6 +284,7 @@ func (a *assembler) sendTrace(held *heldTrace, out *spanBatch) {
 	held.fields.input = opt[json.RawMessage]{}
 	held.fields.output = opt[json.RawMessage]{}
 	held.pending = false
+	a.recountTrace(held)
 }
 
 // expire sends observations and traces whose last event is at least the
@@ -292,8 +308,7 @@ func (a *assembler) expire(now time.Time) (ptrace.Traces, flushCounts) {
 			a.sendTrace(held, out)
 			counts[flushTimeout]++
 		} else if age >= retention {
-			a.traceOrder.Remove(e)
-			delete(a.traces, held.fields.id)
+			a.removeTrace(held)
 		}
 		e = next
 	}
@@ -309,8 +324,7 @@ func (a *assembler) expire(now time.Time) (ptrace.Traces, flushCounts) {
 			a.sendObservation(held, out)
 			counts[flushTimeout]++
 		} else if age >= retention {
-			a.observationOrder.Remove(e)
-			delete(a.observations, held.fields.id)
+			a.removeObservation(held)
 		}
 		e = next
 	}
@@ -348,8 +362,7 @@ func (a *assembler) evictObservations(out *spanBatch, counts flushCounts) {
 			a.sendObservation(held, out)
 			counts[flushEvicted]++
 		}
-		a.observationOrder.Remove(e)
-		delete(a.observations, held.fields.id)
+		a.removeObservation(held)
 	}
 }
 
@@ -362,9 +375,71 @@ func (a *assembler) evictTraces(out *spanBatch, counts flushCounts) {
 			a.sendTrace(held, out)
 			counts[flushEvicted]++
 		}
-		a.traceOrder.Remove(e)
-		delete(a.traces, held.fields.id)
+		a.removeTrace(held)
 	}
+}
+
+// evictForBytes sends and removes the oldest observations, then the oldest
+// traces, until the held payloads fit in maxBytes. It removes sent entries
+// too, because the identity of a sent generation keeps its model parameters.
+func (a *assembler) evictForBytes(out *spanBatch, counts flushCounts) {
+	for a.heldBytes > a.maxBytes && a.observationOrder.Len() > 0 {
+		held := a.observationOrder.Front().Value.(*heldObservation)
+		if held.pending {
+			a.sendObservation(held, out)
+			counts[flushEvicted]++
+		}
+		a.removeObservation(held)
+	}
+	for a.heldBytes > a.maxBytes && a.traceOrder.Len() > 0 {
+		held := a.traceOrder.Front().Value.(*heldTrace)
+		if held.pending {
+			a.sendTrace(held, out)
+			counts[flushEvicted]++
+		}
+		a.removeTrace(held)
+	}
+}
+
+func (a *assembler) removeObservation(held *heldObservation) {
+	a.observationOrder.Remove(held.element)
+	delete(a.observations, held.fields.id)
+	a.heldBytes -= held.payloadBytes
+	held.payloadBytes = 0
+}
+
+func (a *assembler) removeTrace(held *heldTrace) {
+	a.traceOrder.Remove(held.element)
+	delete(a.traces, held.fields.id)
+	a.heldBytes -= held.payloadBytes
+	held.payloadBytes = 0
+}
+
+func (a *assembler) recountObservation(held *heldObservation) {
+	f := &held.fields
+	n := rawLength(f.input) + rawLength(f.output) + objectLength(f.metadata) +
+		objectLength(f.modelParameters)
+	a.heldBytes += n - held.payloadBytes
+	held.payloadBytes = n
+}
+
+func (a *assembler) recountTrace(held *heldTrace) {
+	f := &held.fields
+	n := rawLength(f.input) + rawLength(f.output) + objectLength(f.metadata)
+	a.heldBytes += n - held.payloadBytes
+	held.payloadBytes = n
+}
+
+func rawLength(value opt[json.RawMessage]) int64 {
+	return int64(len(value.value))
+}
+
+func objectLength(object map[string]json.RawMessage) int64 {
+	var n int64
+	for key, value := range object {
+		n += int64(len(key) + len(value))
+	}
+	return n
 }
 
 // pendingCount returns the number of observations and traces waiting to be

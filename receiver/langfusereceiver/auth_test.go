@@ -27,8 +27,8 @@ func TestAuthMalformedHeaders(t *testing.T) {
 		{name: "basic without credentials", header: "Basic"},
 		{name: "basic with empty credentials", header: "Basic "},
 		{name: "basic without colon", header: "Basic " + encode(testPublicKey+testSecretKey)},
-		{name: "basic empty public key", header: "Basic " + encode(":" + testSecretKey)},
-		{name: "basic empty secret key", header: "Basic " + encode(testPublicKey + ":")},
+		{name: "basic empty public key", header: "Basic " + encode(":"+testSecretKey)},
+		{name: "basic empty secret key", header: "Basic " + encode(testPublicKey+":")},
 		{name: "basic not base64", header: "Basic !!!" + testSecretKey},
 		{name: "basic url-safe base64", header: "Basic " +
 			base64.URLEncoding.EncodeToString([]byte(testPublicKey+":\xfb\xff"))},

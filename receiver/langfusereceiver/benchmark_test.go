@@ -1,6 +1,7 @@
 package langfusereceiver
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -50,5 +51,21 @@ func BenchmarkIngestionBatch(b *testing.B) {
 		if traces.SpanCount() != 100 {
 			b.Fatalf("got %d spans, expected 100", traces.SpanCount())
 		}
+	}
+}
+
+// BenchmarkReplaceInvalidUTF8 measures the UTF-8 check on a batch body of
+// the maximum size, valid (the common case) and with one invalid byte.
+func BenchmarkReplaceInvalidUTF8(b *testing.B) {
+	valid := bytes.Repeat([]byte(`{"k":"Lisbon café 21°C"},`), defaultMaxIngestionBodySize/26)
+	invalid := append(bytes.Clone(valid), 0xff)
+	for name, body := range map[string][]byte{"valid": valid, "invalid": invalid} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				replaceInvalidUTF8(body)
+			}
+		})
 	}
 }

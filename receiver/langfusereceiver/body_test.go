@@ -3,6 +3,7 @@ package langfusereceiver
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -80,8 +81,10 @@ func TestIngestionBodyLimitBoundary(t *testing.T) {
 		})
 	}
 
-	resp := tr.postStream(t, pathScores, chunkedReader{bytes.NewReader(paddedBatch(t, limit+1))}, nil)
-	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.status, "the score endpoint has the same limit")
+	over := chunkedReader{bytes.NewReader(paddedBatch(t, limit+1))}
+	resp := tr.postStream(t, pathScores, over, nil)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.status,
+		"the score endpoint has the same limit")
 }
 
 // gzipZeros returns gzip data that expands to n zero bytes, written in
@@ -113,6 +116,32 @@ func TestGzipBombStopsAtLimit(t *testing.T) {
 				header["Content-Type"] = "application/x-protobuf"
 			}
 			resp := tr.postStream(t, path, chunkedReader{bytes.NewReader(bomb)}, header)
+			assert.Equal(t, http.StatusRequestEntityTooLarge, resp.status, "body: %.300s", resp.raw)
+		})
+	}
+}
+
+func TestCompressionBombsStopAtLimit(t *testing.T) {
+	tr := startReceiver(t, receiverOptions{})
+	zeros := make([]byte, 1<<20)
+	compress := func(newWriter func(io.Writer) io.WriteCloser) []byte {
+		var buf bytes.Buffer
+		w := newWriter(&buf)
+		for range 128 {
+			_, err := w.Write(zeros)
+			require.NoError(t, err)
+		}
+		require.NoError(t, w.Close())
+		return buf.Bytes()
+	}
+	zlibBomb := compress(func(w io.Writer) io.WriteCloser { return zlib.NewWriter(w) })
+	// confighttp decodes the "deflate" content coding as the zlib format.
+	bombs := map[string][]byte{"zlib": zlibBomb, "deflate": zlibBomb}
+	for encoding, bomb := range bombs {
+		t.Run(encoding, func(t *testing.T) {
+			require.Less(t, len(bomb), 1<<20, "128 MiB compress to under 1 MiB")
+			resp := tr.postStream(t, pathIngestion, chunkedReader{bytes.NewReader(bomb)},
+				map[string]string{"Content-Encoding": encoding})
 			assert.Equal(t, http.StatusRequestEntityTooLarge, resp.status, "body: %.300s", resp.raw)
 		})
 	}
@@ -269,12 +298,17 @@ func TestIngestionInvalidUTF8(t *testing.T) {
 		"\"name\":\"q\",\"value\":\"v\xff\",\"traceId\":\"t\",\"metadata\":{\"m\":[\"\xff\"]}}}" +
 		"]}"
 	require.False(t, utf8.ValidString(body))
-	resp := tr.post(t, pathIngestion, []byte(body))
+	resp := tr.do(t, http.MethodPost, pathIngestion, []byte(body),
+		map[string]string{"x-langfuse-sdk-name": "langfuse-\xff", "x-langfuse-sdk-version": "3.\xfe"})
 	require.Equal(t, http.StatusMultiStatus, resp.status, "body: %s", resp.raw)
 	require.Empty(t, resp.body["errors"])
 
 	require.Equal(t, 1, tr.traces.SpanCount())
-	forEachSpan(tr.traces.AllTraces()[0], func(_ pcommon.Resource, span ptrace.Span) {
+	forEachSpan(tr.traces.AllTraces()[0], func(resource pcommon.Resource, span ptrace.Span) {
+		for key, value := range resource.Attributes().All() {
+			assert.True(t, utf8.ValidString(value.AsString()), "resource attribute %s: %q", key,
+				value.AsString())
+		}
 		assert.True(t, utf8.ValidString(span.Name()))
 		for key, value := range span.Attributes().All() {
 			assert.True(t, utf8.ValidString(key), "attribute key %q", key)

@@ -20,6 +20,7 @@ const (
 	defaultMaxIngestionBodySize = 4_718_592
 	defaultMergeTimeout         = 15 * time.Second
 	defaultMaxPending           = 10_000
+	defaultMaxPendingBytes      = 256 << 20
 	defaultProjectID            = "otelcol-genai"
 	defaultProjectName          = "otelcol-genai"
 	defaultPassthroughTimeout   = 10 * time.Second
@@ -48,6 +49,11 @@ type Config struct {
 	// MaxPending bounds the observations and the traces held for merging;
 	// beyond it the oldest observation is sent at once.
 	MaxPending int `mapstructure:"max_pending"`
+
+	// MaxPendingBytes bounds the raw JSON bytes of input, output, metadata
+	// and model parameters held for merging. Beyond it the oldest
+	// observations, then traces, are sent at once.
+	MaxPendingBytes int64 `mapstructure:"max_pending_bytes"`
 
 	// Project is the project that GET /api/public/projects returns to SDKs
 	// that check their keys.
@@ -117,6 +123,10 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxPending <= 0 {
 		errs = append(errs, fmt.Errorf("max_pending: must be positive, got %d", c.MaxPending))
+	}
+	if c.MaxPendingBytes <= 0 {
+		errs = append(errs, fmt.Errorf("max_pending_bytes: must be positive, got %d",
+			c.MaxPendingBytes))
 	}
 	if c.Project.ID == "" || c.Project.Name == "" {
 		errs = append(errs, errors.New("project: id and name must both be set"))

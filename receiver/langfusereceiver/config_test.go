@@ -105,6 +105,8 @@ func TestConfigValidate(t *testing.T) {
 		{name: "zero body size", mutate: func(c *Config) { c.MaxIngestionBodySize = 0 }, wantError: "max_ingestion_body_size"},
 		{name: "zero merge timeout", mutate: func(c *Config) { c.MergeTimeout = 0 }, wantError: "merge_timeout"},
 		{name: "zero max pending", mutate: func(c *Config) { c.MaxPending = 0 }, wantError: "max_pending"},
+		{name: "zero max pending bytes", mutate: func(c *Config) { c.MaxPendingBytes = 0 },
+			wantError: "max_pending_bytes: must be positive, got 0"},
 		{name: "empty project", mutate: func(c *Config) { c.Project.ID = "" }, wantError: "project: id and name"},
 		{name: "passthrough bad URL", mutate: withPassthrough(func(p *PassthroughConfig) { p.ClientConfig.Endpoint = "cloud.langfuse.com" }),
 			wantError: "is not an http or https URL"},

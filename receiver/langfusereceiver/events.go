@@ -206,9 +206,8 @@ func parseTraceBody(body map[string]json.RawMessage) (*traceFields, error) {
 	if !id.set {
 		return nil, errors.New("body.id: missing, and a trace without an id is not stored")
 	}
-	if len(t.name.value) > 1000 {
-		return nil, fmt.Errorf("body.name: at most 1000 characters are allowed, got %d",
-			len(t.name.value))
+	if n := utf16Length(t.name.value); n > 1000 {
+		return nil, fmt.Errorf("body.name: at most 1000 characters are allowed, got %d", n)
 	}
 	t.id = id.value
 	return t, nil

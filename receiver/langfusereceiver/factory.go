@@ -38,6 +38,7 @@ func createDefaultConfig() component.Config {
 		MaxIngestionBodySize: defaultMaxIngestionBodySize,
 		MergeTimeout:         defaultMergeTimeout,
 		MaxPending:           defaultMaxPending,
+		MaxPendingBytes:      defaultMaxPendingBytes,
 		Project:              ProjectConfig{ID: defaultProjectID, Name: defaultProjectName},
 		Passthrough:          configoptional.Default(PassthroughConfig{ClientConfig: upstream}),
 	}

@@ -72,12 +72,15 @@ func (r *fieldReader) str(key string) opt[string] {
 	return some(s)
 }
 
-// id reads an id field: a string of 1 to 800 characters.
+// id reads an id field: a string of 1 to 800 characters, counted in UTF-16
+// code units as Langfuse counts them.
 func (r *fieldReader) id(key string) opt[string] {
 	s := r.str(key)
-	if s.set && (s.value == "" || len(s.value) > maxIDLength) {
-		r.fail(key, "expected an id of 1 to %d characters, got %d characters", maxIDLength,
-			len(s.value))
+	if !s.set {
+		return s
+	}
+	if n := utf16Length(s.value); n == 0 || n > maxIDLength {
+		r.fail(key, "expected an id of 1 to %d characters, got %d characters", maxIDLength, n)
 		return opt[string]{}
 	}
 	return s

@@ -2,6 +2,11 @@ package langfusereceiver
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path"
+	"strings"
 	"testing"
 	"time"
 )
@@ -38,5 +43,68 @@ func FuzzIngestionBatch(f *testing.F) {
 		a.add(events, source{}, time.Now())
 		a.expire(time.Now().Add(2 * time.Hour))
 		a.flushAll()
+	})
+}
+
+// FuzzAuthenticate checks that any Authorization header is handled without a
+// panic and grants project scope only for the exact configured key pair.
+func FuzzAuthenticate(f *testing.F) {
+	for _, seed := range []string{"", "Basic", "Basic ", "Bearer ", "Bearer pk-lf-test",
+		basicAuth("pk-lf-test", "sk-lf-test"), basicAuth("pk-lf-test", "sk-lf-test:x"),
+		basicAuth("pk-lf-test", "sk:colon"), "Basic !!!", "Basic OjpfOjo="} {
+		f.Add(seed)
+	}
+	auth := newAuthenticator([]KeyPair{{PublicKey: "pk-lf-test", SecretKey: "sk-lf-test"},
+		{PublicKey: "pk-2", SecretKey: "sk:colon"}})
+	f.Fuzz(func(t *testing.T, header string) {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header["Authorization"] = []string{header}
+		granted, message := auth.authenticate(req)
+		if granted == scopeNone && message == "" {
+			t.Fatalf("header %q was rejected without a message", header)
+		}
+		if granted != scopeProject {
+			return
+		}
+		user, password, ok := req.BasicAuth()
+		valid := ok && ((user == "pk-lf-test" && password == "sk-lf-test") ||
+			(user == "pk-2" && password == "sk:colon"))
+		if !valid {
+			t.Fatalf("header %q was granted project scope", header)
+		}
+	})
+}
+
+// FuzzPassthroughAllows checks that no allowed path has a dot segment, when
+// backslashes are read as slashes, or a control character.
+func FuzzPassthroughAllows(f *testing.F) {
+	for _, seed := range []string{"/api/public/v2/prompts/p", "/api/public/v2/prompts/..",
+		"/api/public/v2/prompts/a%2F..", "/api/public/v2/prompts/..%5Cadmin",
+		"/api/public/v2/prompts/%2e%2e", "/api/public/v2/prompts/a%00"} {
+		f.Add(seed)
+	}
+	matcher, err := newPathMatcher([]string{"/api/public/v2/prompts/{name}"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	pt := &passthrough{matcher: matcher}
+	f.Fuzz(func(t *testing.T, target string) {
+		u, err := url.ParseRequestURI(target)
+		if err != nil {
+			return
+		}
+		req := &http.Request{Method: http.MethodGet, URL: u, Host: "localhost"}
+		if !pt.allows(req) {
+			return
+		}
+		slashed := strings.ReplaceAll(u.Path, "\\", "/")
+		if path.Clean(slashed) != slashed {
+			t.Fatalf("path %q was allowed", u.Path)
+		}
+		for _, c := range []byte(u.Path) {
+			if c < 0x20 || c == 0x7f {
+				t.Fatalf("path %q with a control character was allowed", u.Path)
+			}
+		}
 	})
 }

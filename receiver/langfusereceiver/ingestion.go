@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -72,8 +73,11 @@ func (r *langfuseReceiver) handleIngestion(w http.ResponseWriter, req *http.Requ
 		}
 	}
 
-	src := source{sdkName: req.Header.Get("x-langfuse-sdk-name"),
-		sdkVersion: req.Header.Get("x-langfuse-sdk-version")}
+	// Header values may contain any byte from 0x80 up, and attributes must be UTF-8.
+	src := source{
+		sdkName:    strings.ToValidUTF8(req.Header.Get("x-langfuse-sdk-name"), "\uFFFD"),
+		sdkVersion: strings.ToValidUTF8(req.Header.Get("x-langfuse-sdk-version"), "\uFFFD"),
+	}
 	r.acceptSpanEvents(ctx, spanEvents, src, &response)
 	r.acceptScoreEvents(ctx, scoreEvents, &response)
 	writeJSON(w, http.StatusMultiStatus, response)
@@ -264,11 +268,11 @@ func (r *langfuseReceiver) handleScore(w http.ResponseWriter, req *http.Request)
 	writeJSON(w, http.StatusOK, map[string]string{"id": score.id.value})
 }
 
-// replaceInvalidUTF8 replaces each run of invalid UTF-8 bytes with U+FFFD.
-// Attribute values must be valid UTF-8 to be encoded as OTLP, and Langfuse
-// stores the same replacement, because it decodes request bodies as UTF-8.
-// Raw JSON values such as input and metadata are kept as received, so the
-// body is fixed before it is parsed.
+// replaceInvalidUTF8 replaces each run of invalid UTF-8 bytes with U+FFFD,
+// because OTLP attribute values must be valid UTF-8. Raw JSON values such as
+// input and metadata are kept as received, so the body is fixed before it is
+// parsed. Node.js, which Langfuse runs on, also decodes bodies this way, but
+// it writes one U+FFFD per invalid sequence where this writes one per run.
 func replaceInvalidUTF8(body []byte) []byte {
 	if utf8.Valid(body) {
 		return body

@@ -70,7 +70,8 @@ func (r *langfuseReceiver) handleOTLP(w http.ResponseWriter, req *http.Request) 
 	if err := r.consumeTraces(req.Context(), traces, format); err != nil {
 		r.logger.Warn("Rejected OTLP spans, because the traces pipeline failed",
 			zap.Int("spans", traces.SpanCount()), zap.Error(err))
-		// As in the OTLP receiver: a permanent error is not worth a retry.
+		// A permanent error fails again on every retry. OTLP clients do not
+		// retry a 400.
 		if consumererror.IsPermanent(err) {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Bad Request",
 				"message": "the collector pipeline rejected the spans permanently: " + err.Error()})

@@ -133,7 +133,7 @@ func (p *passthrough) forward(w http.ResponseWriter, req *http.Request, logger *
 	}
 	defer resp.Body.Close()
 	if isRedirect(resp.StatusCode) {
-		logger.Warn("Passthrough request to Langfuse was redirected; the redirect is not followed",
+		logger.Warn("Passthrough request to Langfuse was redirected, and the redirect was not followed",
 			zap.String("path", req.URL.Path), zap.Int("status", resp.StatusCode),
 			zap.String("location", resp.Header.Get("Location")))
 		writeJSON(w, http.StatusBadGateway, map[string]string{"error": "Bad Gateway",
@@ -154,8 +154,8 @@ func (p *passthrough) forward(w http.ResponseWriter, req *http.Request, logger *
 	}
 }
 
-// isRedirect reports whether status asks the client to go to another URL.
-// 304 Not Modified is no redirect and passes through.
+// isRedirect reports whether status is a redirect to the URL in Location.
+// 304 Not Modified is not one, and passes through.
 func isRedirect(status int) bool {
 	switch status {
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,

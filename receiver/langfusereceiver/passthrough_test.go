@@ -213,3 +213,20 @@ func TestPassthroughRedirectNotFollowed(t *testing.T) {
 	assert.Len(t, upstream.received(), 1)
 	assert.Empty(t, elsewhere.received(), "the redirect target never receives the upstream keys")
 }
+
+func TestPassthroughNotModified(t *testing.T) {
+	upstream := newUpstreamRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v3"` {
+			w.Header().Set("ETag", `"v3"`)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		_, _ = io.WriteString(w, `{"name":"p"}`)
+	})
+	tr := startPassthroughReceiver(t, upstream.server.URL)
+
+	resp := tr.do(t, http.MethodGet, "/api/public/v2/prompts/p", nil,
+		map[string]string{"If-None-Match": `"v3"`})
+	assert.Equal(t, http.StatusNotModified, resp.status, "304 is no redirect and passes through")
+	assert.Equal(t, `"v3"`, resp.header.Get("ETag"))
+}

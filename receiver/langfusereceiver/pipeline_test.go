@@ -22,7 +22,7 @@ import (
 )
 
 func TestPipelineErrorStatus(t *testing.T) {
-	refused := errors.New("data refused due to high memory usage")
+	memoryLimitErr := errors.New("data refused due to high memory usage")
 	tests := []struct {
 		name       string
 		err        error
@@ -31,7 +31,7 @@ func TestPipelineErrorStatus(t *testing.T) {
 		wantOTLP   int
 		retryAfter bool
 	}{
-		{name: "retryable", err: refused, wantEvent: http.StatusInternalServerError,
+		{name: "retryable", err: memoryLimitErr, wantEvent: http.StatusInternalServerError,
 			wantScore: http.StatusInternalServerError, wantOTLP: http.StatusServiceUnavailable},
 		{name: "permanent", err: consumererror.NewPermanent(errors.New("invalid span")),
 			wantEvent: http.StatusBadRequest, wantScore: http.StatusBadRequest,
@@ -66,7 +66,7 @@ func TestPipelineErrorStatus(t *testing.T) {
 	}
 }
 
-// TestPipelineErrorThenResend checks that a batch refused by the pipeline
+// TestPipelineErrorThenResend checks that a batch rejected by the pipeline
 // is sent whole when the SDK resends it with the same event ids.
 func TestPipelineErrorThenResend(t *testing.T) {
 	next := &switchableTraces{err: errors.New("data refused due to high memory usage")}

@@ -50,6 +50,9 @@ type langfuseReceiver struct {
 	address    string
 	stopFlush  chan struct{}
 	shutdownWG sync.WaitGroup
+	// stopOnce makes Shutdown safe to call more than once.
+	stopOnce sync.Once
+	stopErr  error
 }
 
 func newLangfuseReceiver(cfg *Config, set receiver.Settings) (*langfuseReceiver, error) {
@@ -61,6 +64,7 @@ func newLangfuseReceiver(cfg *Config, set receiver.Settings) (*langfuseReceiver,
 		assembler: newAssembler(cfg.MergeTimeout, cfg.MaxPending),
 		stopFlush: make(chan struct{}),
 	}
+	r.assembler.maxBytes = cfg.MaxPendingBytes
 	var err error
 	if r.telemetry, err = newTelemetry(set.TelemetrySettings,
 		r.assembler.pendingCount); err != nil {
@@ -113,17 +117,21 @@ func (r *langfuseReceiver) Start(ctx context.Context, host component.Host) error
 }
 
 // Shutdown stops the HTTP server and sends every held observation and trace.
+// Later calls return the result of the first.
 func (r *langfuseReceiver) Shutdown(ctx context.Context) error {
-	var err error
-	if r.server != nil {
-		err = r.server.Shutdown(ctx)
-		close(r.stopFlush)
-	}
-	r.shutdownWG.Wait()
+	r.stopOnce.Do(func() {
+		var err error
+		if r.server != nil {
+			err = r.server.Shutdown(ctx)
+			close(r.stopFlush)
+		}
+		r.shutdownWG.Wait()
 
-	traces, counts := r.assembler.flushAll()
-	r.consumeAssembled(ctx, traces, counts)
-	return errors.Join(err, r.telemetry.shutdown())
+		traces, counts := r.assembler.flushAll()
+		r.consumeAssembled(ctx, traces, counts)
+		r.stopErr = errors.Join(err, r.telemetry.shutdown())
+	})
+	return r.stopErr
 }
 
 // flushLoop checks for expired observations and traces at a quarter of the

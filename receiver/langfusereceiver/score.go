@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -123,8 +123,10 @@ func (s *scoreFields) readValue(value json.RawMessage, dataType opt[string]) err
 		return fmt.Errorf("expected a string for a %s score, got %s", s.dataType, kind)
 	}
 	if s.dataType == scoreText {
-		if n := utf8.RuneCountInString(s.stringValue); n < 1 || n > 500 {
-			return fmt.Errorf("expected 1 to 500 characters for a TEXT score, got %d", n)
+		// Langfuse counts length in UTF-16 code units, as JavaScript does.
+		if n := utf16Length(s.stringValue); n < 1 || n > 500 {
+			return fmt.Errorf(
+				"expected 1 to 500 characters (UTF-16 code units) for a TEXT score, got %d", n)
 		}
 	}
 	if s.dataType == scoreCorrection && s.configID.set {
@@ -179,6 +181,16 @@ func appendScore(logs plog.ScopeLogs, s *scoreFields, timestamp time.Time, fallb
 	if s.metadata.set {
 		attrs.PutStr(langfuse.AttrScoreMetadata, compactJSON(s.metadata.value))
 	}
+}
+
+// utf16Length returns the length of s in UTF-16 code units, the length that
+// JavaScript reports for a string.
+func utf16Length(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 func putOptional(attrs pcommon.Map, key string, value opt[string]) {
