@@ -374,7 +374,7 @@ func TestSampleNestedWithoutPayloadsDoesNotAllocate(t *testing.T) {
 	msg.PutStr("role", "user")
 	msg.PutStr("content", `[{"type":"text","content":"`+strings.Repeat("plain question ", 100)+`"}]`)
 	msg.PutEmptyBytes("id").FromRaw(make([]byte, 16))
-	span.Attributes().PutEmptyBytes("thumbnail").FromRaw(make([]byte, 2000))
+	span.Attributes().PutEmptyBytes("thumbnail").FromRaw(make([]byte, 500))
 	sc := &spanContext{view: &genai.View{}}
 	sampleTracesWith(s, td, sc)
 
