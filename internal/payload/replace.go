@@ -3,6 +3,7 @@ package payload
 import (
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -61,6 +62,43 @@ func AppendDropMarker(dst []byte, size int) []byte {
 	dst = append(dst, "dropped "...)
 	dst = strconv.AppendInt(dst, int64(size), 10)
 	return append(dst, " bytes]"...)
+}
+
+// IsMarker reports whether s is one whole hash or drop marker, so that a
+// payload replaced by an earlier pass, in this or an upstream collector, is
+// not replaced again.
+func IsMarker(s string) bool {
+	if !strings.HasPrefix(s, markerOpen) || !strings.HasSuffix(s, "]") {
+		return false
+	}
+	return strings.IndexByte(s[len(markerOpen):], ']') == len(s)-len(markerOpen)-1
+}
+
+// TruncatedPrefixLen returns the length of the text before the truncation
+// marker that ends s, or -1 when s does not end with one.
+func TruncatedPrefixLen(s string) int {
+	const open, closing = markerOpen + "truncated ", " bytes]"
+	if !strings.HasSuffix(s, closing) {
+		return -1
+	}
+	i := strings.LastIndex(s, open)
+	if i < 0 {
+		return -1
+	}
+	cut, total, ok := strings.Cut(s[i+len(open):len(s)-len(closing)], " of ")
+	if !ok || !isDigits(cut) || !isDigits(total) {
+		return -1
+	}
+	return i
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // MaxTruncateMarkerLen is the longest truncation marker for payloads below

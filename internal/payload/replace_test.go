@@ -137,3 +137,23 @@ func FuzzTruncateJSONString(f *testing.F) {
 		}
 	})
 }
+
+func TestIsMarker(t *testing.T) {
+	var d Digest
+	assert.True(t, IsMarker(string(AppendHashMarker(nil, d, "image/png"))))
+	assert.True(t, IsMarker(string(AppendDropMarker(nil, 12))))
+	assert.False(t, IsMarker("[sampled:dropped 12 bytes] and more]"))
+	assert.False(t, IsMarker("text [sampled:dropped 12 bytes]"))
+	assert.False(t, IsMarker("[INFO] started"))
+	assert.False(t, IsMarker(""))
+}
+
+func TestTruncatedPrefixLen(t *testing.T) {
+	marked := "abc" + string(AppendTruncateMarker(nil, 10, 13))
+	assert.Equal(t, 3, TruncatedPrefixLen(marked))
+	assert.Equal(t, 0, TruncatedPrefixLen(string(AppendTruncateMarker(nil, 10, 10))))
+	assert.Equal(t, -1, TruncatedPrefixLen("abc"))
+	assert.Equal(t, -1, TruncatedPrefixLen("abc[sampled:truncated x of 13 bytes]"))
+	assert.Equal(t, -1, TruncatedPrefixLen("abc[sampled:truncated 10 bytes]"))
+	assert.Equal(t, -1, TruncatedPrefixLen(marked+"!"))
+}

@@ -22,7 +22,8 @@ const (
 )
 
 // maxDepth bounds the nesting of arrays and objects the walker accepts, so
-// hostile input cannot exhaust the stack.
+// hostile input cannot exhaust the stack. The error message of enter states
+// the same number.
 const maxDepth = 512
 
 // Part is one payload found in a JSON document.
@@ -78,11 +79,15 @@ type Walker struct {
 	members []member
 	parts   []Part
 	depth   int
+	// err is the error Find returns, kept here so that rejecting a
+	// document does not allocate.
+	err SyntaxError
 }
 
 // Find returns the parts of doc in document order. The slice is valid until
-// the next call. A document that is not JSON returns a *SyntaxError, but
-// Find does not check that strings are valid UTF-8. Parts never overlap: a reasoning part or a document that
+// the next call. A document that is not JSON returns a *SyntaxError, which
+// is also valid until the next call. Find does not check that strings are
+// valid UTF-8. Parts never overlap: a reasoning part or a document that
 // contains binary content is not reported, only the binary content is.
 func (w *Walker) Find(doc string) ([]Part, error) {
 	w.doc = doc
@@ -92,7 +97,7 @@ func (w *Walker) Find(doc string) ([]Part, error) {
 
 	i := w.skipSpace(0)
 	if i == len(doc) {
-		return nil, &SyntaxError{Offset: i, Msg: "empty document"}
+		return nil, w.fail(i, "empty document")
 	}
 	end, err := w.value(i)
 	if err != nil {
@@ -101,7 +106,7 @@ func (w *Walker) Find(doc string) ([]Part, error) {
 	}
 	if i = w.skipSpace(end); i != len(doc) {
 		w.parts = w.parts[:0]
-		return nil, &SyntaxError{Offset: i, Msg: "data after the top-level value"}
+		return nil, w.fail(i, "data after the top-level value")
 	}
 	return w.parts, nil
 }
@@ -121,6 +126,12 @@ func LooksLikeJSON(s string) bool {
 	return false
 }
 
+// fail returns the walker's error, set to msg at offset.
+func (w *Walker) fail(offset int, msg string) error {
+	w.err = SyntaxError{Offset: offset, Msg: msg}
+	return &w.err
+}
+
 func (w *Walker) skipSpace(i int) int {
 	for i < len(w.doc) {
 		switch w.doc[i] {
@@ -136,7 +147,7 @@ func (w *Walker) skipSpace(i int) int {
 // value walks the value at i and returns the offset after it.
 func (w *Walker) value(i int) (int, error) {
 	if i >= len(w.doc) {
-		return i, &SyntaxError{Offset: i, Msg: "unexpected end of document"}
+		return i, w.fail(i, "unexpected end of document")
 	}
 	switch c := w.doc[i]; {
 	case c == '{':
@@ -149,7 +160,7 @@ func (w *Walker) value(i int) (int, error) {
 	case c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n':
 		return w.scalar(i)
 	default:
-		return i, &SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected character %q", c)}
+		return i, w.fail(i, "unexpected character")
 	}
 }
 
@@ -161,23 +172,23 @@ func (w *Walker) str(i int) (end int, escaped bool, err error) {
 	for {
 		k := strings.IndexByte(w.doc[j:], '"')
 		if k < 0 {
-			return len(w.doc), escaped, &SyntaxError{Offset: i, Msg: "unterminated string"}
+			return len(w.doc), escaped, w.fail(i, "unterminated string")
 		}
 		b := strings.IndexByte(w.doc[j:j+k], '\\')
 		if b < 0 {
 			if hasControlByte(w.doc[j : j+k]) {
-				return j + k, escaped, &SyntaxError{Offset: i, Msg: "control character in string"}
+				return j + k, escaped, w.fail(i, "control character in string")
 			}
 			return j + k + 1, escaped, nil
 		}
 		if hasControlByte(w.doc[j : j+b]) {
-			return j + b, escaped, &SyntaxError{Offset: i, Msg: "control character in string"}
+			return j + b, escaped, w.fail(i, "control character in string")
 		}
 		escaped = true
 		j += b
 		n := escapeLen(w.doc[j:])
 		if n == 0 {
-			return j, escaped, &SyntaxError{Offset: j, Msg: "invalid escape sequence in string"}
+			return j, escaped, w.fail(j, "invalid escape sequence in string")
 		}
 		j += n
 	}
@@ -243,7 +254,7 @@ func (w *Walker) scalar(i int) (int, error) {
 	if tok == "true" || tok == "false" || tok == "null" || isNumber(tok) {
 		return j, nil
 	}
-	return i, &SyntaxError{Offset: i, Msg: "invalid literal or number"}
+	return i, w.fail(i, "invalid literal or number")
 }
 
 func isDelimiter(c byte) bool {
@@ -300,7 +311,7 @@ func skipDigits(s string, i int) int {
 func (w *Walker) enter(i int) error {
 	w.depth++
 	if w.depth > maxDepth {
-		return &SyntaxError{Offset: i, Msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
+		return w.fail(i, "nesting deeper than the limit of 512 levels")
 	}
 	return nil
 }
@@ -317,7 +328,7 @@ func (w *Walker) array(i int) (int, error) {
 
 	for {
 		if i >= len(w.doc) {
-			return i, &SyntaxError{Offset: i, Msg: "unterminated array"}
+			return i, w.fail(i, "unterminated array")
 		}
 		var end int
 		var err error
@@ -334,7 +345,7 @@ func (w *Walker) array(i int) (int, error) {
 
 		i = w.skipSpace(end)
 		if i >= len(w.doc) {
-			return i, &SyntaxError{Offset: i, Msg: "unterminated array"}
+			return i, w.fail(i, "unterminated array")
 		}
 		switch w.doc[i] {
 		case ',':
@@ -343,7 +354,7 @@ func (w *Walker) array(i int) (int, error) {
 			w.depth--
 			return i + 1, nil
 		default:
-			return i, &SyntaxError{Offset: i, Msg: "expected ',' or ']' in array"}
+			return i, w.fail(i, "expected ',' or ']' in array")
 		}
 	}
 }
@@ -361,7 +372,7 @@ func (w *Walker) object(i int) (int, error) {
 
 	for {
 		if i >= len(w.doc) || w.doc[i] != '"' {
-			return i, &SyntaxError{Offset: i, Msg: "expected a string key in object"}
+			return i, w.fail(i, "expected a string key in object")
 		}
 		keyEnd, _, err := w.str(i)
 		if err != nil {
@@ -371,11 +382,11 @@ func (w *Walker) object(i int) (int, error) {
 
 		i = w.skipSpace(keyEnd)
 		if i >= len(w.doc) || w.doc[i] != ':' {
-			return i, &SyntaxError{Offset: i, Msg: "expected ':' after object key"}
+			return i, w.fail(i, "expected ':' after object key")
 		}
 		i = w.skipSpace(i + 1)
 		if i >= len(w.doc) {
-			return i, &SyntaxError{Offset: i, Msg: "missing object value"}
+			return i, w.fail(i, "missing object value")
 		}
 
 		m.valStart = i
@@ -393,13 +404,13 @@ func (w *Walker) object(i int) (int, error) {
 
 		i = w.skipSpace(m.valEnd)
 		if i >= len(w.doc) {
-			return i, &SyntaxError{Offset: i, Msg: "unterminated object"}
+			return i, w.fail(i, "unterminated object")
 		}
 		if w.doc[i] == '}' {
 			break
 		}
 		if w.doc[i] != ',' {
-			return i, &SyntaxError{Offset: i, Msg: "expected ',' or '}' in object"}
+			return i, w.fail(i, "expected ',' or '}' in object")
 		}
 		i = w.skipSpace(i + 1)
 	}

@@ -134,13 +134,12 @@ func (sc *Scanner) Scan(s string, keys *KeyContext, dst []Match) []Match {
 // nextNotPlain returns the position of the first byte at or after i that is
 // not plain, or len(s). It tests eight bytes at a time.
 func nextNotPlain(s string, i int) int {
-	for i+8 <= len(s) {
-		_ = s[i+7]
-		if notPlain[s[i]]|notPlain[s[i+1]]|notPlain[s[i+2]]|notPlain[s[i+3]]|
-			notPlain[s[i+4]]|notPlain[s[i+5]]|notPlain[s[i+6]]|notPlain[s[i+7]] != 0 {
+	for ; i+8 <= len(s); i += 8 {
+		c := s[i : i+8]
+		if notPlain[c[0]]|notPlain[c[1]]|notPlain[c[2]]|notPlain[c[3]]|
+			notPlain[c[4]]|notPlain[c[5]]|notPlain[c[6]]|notPlain[c[7]] != 0 {
 			break
 		}
-		i += 8
 	}
 	for i < len(s) && notPlain[s[i]] == 0 {
 		i++
@@ -210,11 +209,12 @@ func tokenBefore(s string, i, floor int) int {
 	return i
 }
 
-// scanBytes examines s byte by byte from position i until it passes limit,
-// and returns where it stopped.
+// scanBytes examines s byte by byte from position i until it passes limit
+// and reaches a plain byte, and returns where it stopped. Going on to the
+// next plain byte examines a run such as "2024-06-05" in one call.
 func (sc *Scanner) scanBytes(s string, i, limit int, keys *KeyContext, dst []Match) (int, []Match) {
 	prevWord := i > 0 && isWordByte(s[i-1])
-	for i < len(s) && i < limit {
+	for i < len(s) && (i < limit || notPlain[s[i]] != 0) {
 		c := s[i]
 		f := sc.flags[c]
 		if f&flagAnywhere != 0 {

@@ -332,7 +332,9 @@ func usageOf(v *genai.View) pricing.Usage {
 	if len(v.ModelParameters) == 0 {
 		return out
 	}
-	if tier, ok := v.ModelParameters["service_tier"].(string); ok {
+	// The "default" tier is billed at the base rates, so it is left empty
+	// and the rates need no service-tier lookup.
+	if tier, ok := v.ModelParameters["service_tier"].(string); ok && !strings.EqualFold(tier, "default") {
 		out.ServiceTier = strings.ToLower(tier)
 	}
 	return out

@@ -242,3 +242,26 @@ func TestWriteUsageAttributesEmptyUser(t *testing.T) {
 	assert.Equal(t, pcommon.ValueTypeInt, user.Type())
 	assert.Equal(t, int64(42), user.Int())
 }
+
+func TestPricerServiceTierDefault(t *testing.T) {
+	tests := []struct {
+		tier string
+		want float64
+	}{
+		{"default", 1000*2.5e-6 + 100*10e-6},
+		{"DEFAULT", 1000*2.5e-6 + 100*10e-6},
+		{"priority", 1000*4.25e-6 + 100*17e-6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tier, func(t *testing.T) {
+			f := newPricerFixture(t, nil)
+			s := newTestSpan("openai", "gpt-4o", map[string]int64{
+				"gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 100,
+			}, map[string]string{"gen_ai.request.service_tier": tt.tier})
+			s.price(f.pricer)
+			got, ok := s.cost(t)
+			require.True(t, ok)
+			assertRelative(t, tt.want, got, tt.tier)
+		})
+	}
+}

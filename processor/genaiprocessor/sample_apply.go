@@ -185,7 +185,10 @@ func (s *sampler) replaceAttribute(ctx context.Context, st *spanState, i int, ke
 	}
 
 	text, outcome := s.replacementText(st, r, sel, st.buf[:0])
-	if outcome == outcomeKept {
+	switch outcome {
+	case outcomeReplacedBefore:
+		return sel.text, false
+	case outcomeKept:
 		r.metrics.kept(ctx)
 		return sel.text, false
 	}
@@ -239,6 +242,9 @@ func (s *sampler) applyToParts(ctx context.Context, st *spanState, v pcommon.Val
 		start := len(buf)
 		var outcome int
 		buf, outcome = s.replacementText(st, r, &sel, buf)
+		if outcome == outcomeReplacedBefore {
+			continue
+		}
 		if outcome == outcomeKept {
 			r.metrics.kept(ctx)
 			continue
@@ -276,11 +282,20 @@ const (
 	outcomeDropped
 )
 
+// outcomeReplacedBefore is the outcome of a payload that an earlier pass, in
+// this or an upstream collector, already replaced. It is not counted.
+const outcomeReplacedBefore = -1
+
 // replacementText appends the replacement of sel under rule r to dst and
 // returns it with the outcome. A payload that truncate would not shorten is
-// kept: the outcome is outcomeKept and nothing is appended.
+// kept: the outcome is outcomeKept and nothing is appended. A marker, or a
+// prefix the rule would keep followed by a truncation marker, is left as it
+// is with outcomeReplacedBefore.
 func (s *sampler) replacementText(st *spanState, r *sampleRule, sel *selection, dst []byte) ([]byte, int) {
 	content := sel.content()
+	if payload.IsMarker(content) {
+		return dst, outcomeReplacedBefore
+	}
 	switch r.replacement {
 	case replacementHash:
 		var d payload.Digest
@@ -296,6 +311,9 @@ func (s *sampler) replacementText(st *spanState, r *sampleRule, sel *selection, 
 	case replacementTruncate:
 		if len(content) <= r.truncateBytes {
 			return dst, outcomeKept
+		}
+		if n := payload.TruncatedPrefixLen(content); n >= 0 && n <= r.truncateBytes {
+			return dst, outcomeReplacedBefore
 		}
 		if (sel.inJSON && !sel.isString) || (!sel.inJSON && payload.LooksLikeJSON(content)) {
 			// A JSON array or object, as a part or a whole attribute value,

@@ -16,7 +16,8 @@ const minTrimBytes = 512
 
 // truncateAttribute cuts the string value v to at most limit bytes, markers
 // included, and returns the new value. A JSON object or array stays valid
-// JSON: its longest string values are cut, each followed by its own marker.
+// JSON, because its longest string values are cut, each followed by its own
+// marker.
 // Other text, and JSON whose string values are too short to free enough
 // bytes, is cut at the end.
 func (s *sampler) truncateAttribute(ctx context.Context, st *spanState, v pcommon.Value, str string, limit int,
@@ -29,8 +30,8 @@ func (s *sampler) truncateAttribute(ctx context.Context, st *spanState, v pcommo
 			return s.setTruncated(ctx, v, str, string(out), m)
 		}
 		if s.logger.Core().Enabled(zap.DebugLevel) {
-			s.logger.Debug("Attribute value over the size limit is not JSON whose string values can be cut; "+
-				"cutting it at the end", zap.Int("bytes", len(str)), zap.Int("limit", limit))
+			s.logger.Debug("Cutting an attribute value over the size limit at the end, because it is not JSON "+
+				"whose string values can be cut", zap.Int("bytes", len(str)), zap.Int("limit", limit))
 		}
 	}
 

@@ -381,3 +381,23 @@ func TestSampleNestedWithoutPayloadsDoesNotAllocate(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { sampleTracesWith(s, td, sc) })
 	assert.Zero(t, allocs)
 }
+
+func TestSampledSpanSampledAgain(t *testing.T) {
+	// A second collector, or a second pass, finds only markers: the output
+	// stays the same and nothing is allocated.
+	s := newTestSampler(t, defaultSamplingConfig())
+	td, span := newSampleTestSpan(traceIDWithRandomness(randomnessLow), map[string]string{
+		"gen_ai.input.messages":  messageShapes[0].doc,
+		"gen_ai.output.messages": `[{"type":"reasoning","content":"` + strings.Repeat("why ", 400) + `"}]`,
+		"raw_image":              "data:image/png;base64," + testPNGB64,
+	})
+	span.Attributes().PutEmptyBytes("audio").FromRaw(testWAV)
+	sc := &spanContext{view: &genai.View{}}
+	sampleTracesWith(s, td, sc)
+	once := span.Attributes().AsRaw()
+	assert.Regexp(t, `^\[sampled:sha256:`, once["raw_image"])
+
+	allocs := testing.AllocsPerRun(100, func() { sampleTracesWith(s, td, sc) })
+	assert.Zero(t, allocs)
+	assert.Equal(t, once, span.Attributes().AsRaw())
+}
