@@ -136,17 +136,22 @@ func isIDKey(key string) bool {
 	if n := len(key); n > 2 && key[n-2] == 'I' && (key[n-1] == 'd' || key[n-1] == 'D') && isLower(key[n-3]) {
 		return true
 	}
-	last := key[len(key)-1] | 0x20
-	for _, suffix := range idKeySuffixes {
-		if suffix[len(suffix)-1] != last {
-			continue
-		}
+	for _, suffix := range idKeySuffixesByLast[key[len(key)-1]|0x20] {
 		if len(key) >= len(suffix) && strings.EqualFold(key[len(key)-len(suffix):], suffix) {
 			return true
 		}
 	}
 	return false
 }
+
+// idKeySuffixesByLast indexes idKeySuffixes by their last byte.
+var idKeySuffixesByLast = func() (t [256][]string) {
+	for _, suffix := range idKeySuffixes {
+		last := suffix[len(suffix)-1]
+		t[last] = append(t[last], suffix)
+	}
+	return t
+}()
 
 // inlineKeyHints derives key hints from a "key=" or "key: " written in the
 // text right before position start, as in "parent_span_id=0000000000000000".

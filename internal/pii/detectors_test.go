@@ -193,6 +193,8 @@ func TestSecretDetectors(t *testing.T) {
 			"-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", 0},
 		{"pem cut off", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg", 0},
 		{"bearer token only", "Authorization: Bearer abc.DEF-123_456~xyz=", "abc.DEF-123_456~xyz=", 0},
+		{"lower-case bearer, capital after dot", "auth: bearer x.Abcdefghijklmnop", "x.Abcdefghijklmnop", 0},
+		{"lower-case bearer, capital word", "auth: bearer  Abcdefghijklmnopq", "Abcdefghijklmnopq", 0},
 		{"word sk-learn", "pip install sk-learn", "", 0},
 		{"inside word", "task-abcdefghij1234567890", "", 0},
 		{"aws wrong alphabet", "AKIAIOSFODNN1EXAMPLE", "", 0},

@@ -29,9 +29,24 @@ func (emailDetector) Canonical(match string) string {
 	return strings.ToLower(strings.Replace(match, "%40", "@", 1))
 }
 
-// nonFileTLDs are image and code file extensions that follow an '@' in asset
-// names ("icon@2x.png") and are not top-level domains in use for mail.
-var nonFileTLDs = []string{"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js"}
+// isFileExtension reports whether the lower-case label is an image or code
+// file extension that follows an '@' in asset names ("icon@2x.png") and is
+// not a top-level domain in use for mail.
+func isFileExtension(label string) bool {
+	switch label {
+	case "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js":
+		return true
+	}
+	return false
+}
+
+// localPartBytes marks the ASCII punctuation allowed in a local part.
+var localPartBytes = func() (t [256]bool) {
+	for _, c := range []byte(".!#$&*+^_{|}~-") {
+		t[c] = true
+	}
+	return t
+}()
 
 func (emailDetector) Detect(s string, i int, _ KeyHints) (int, int, bool) {
 	domainStart := i + 1
@@ -71,7 +86,7 @@ func localPartStart(s string, at int) int {
 	for i > 0 {
 		c := s[i-1]
 		if c < utf8.RuneSelf {
-			if isAlnum(c) || strings.IndexByte(".!#$&*+^_{|}~-", c) >= 0 {
+			if isAlnum(c) || localPartBytes[c] {
 				i--
 				continue
 			}
@@ -150,6 +165,29 @@ func validTLD(tld string) bool {
 	if hasPrefixFold(tld, 0, "xn--") {
 		return len(tld) > 4
 	}
+	if len(tld) < 2 {
+		return false
+	}
+	// ASCII labels, the common case, are checked byte by byte.
+	var lower [4]byte
+	for i := 0; i < len(tld); i++ {
+		c := tld[i]
+		if c >= utf8.RuneSelf {
+			return validUnicodeTLD(tld)
+		}
+		if !isAlpha(c) {
+			return false
+		}
+		if i < len(lower) {
+			lower[i] = c | 0x20
+		}
+	}
+	return len(tld) > len(lower) || !isFileExtension(string(lower[:len(tld)]))
+}
+
+// validUnicodeTLD reports whether an IDN top-level label has two or more
+// characters, all letters.
+func validUnicodeTLD(tld string) bool {
 	letters := 0
 	for _, r := range tld {
 		if !unicode.IsLetter(r) {
@@ -157,16 +195,5 @@ func validTLD(tld string) bool {
 		}
 		letters++
 	}
-	if letters < 2 {
-		return false
-	}
-	if len(tld) > 4 {
-		return true
-	}
-	for _, ext := range nonFileTLDs {
-		if strings.EqualFold(tld, ext) {
-			return false
-		}
-	}
-	return true
+	return letters >= 2
 }

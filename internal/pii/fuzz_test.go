@@ -106,6 +106,8 @@ func FuzzScanMatchesByteScan(f *testing.F) {
 		"the bearer abcdefghijklmnop0 token", "send it to jane.doe@example.com now please ok",
 		"call me at +33 1 42 68 53 00 or later today", "iban de89370400440532013000 yes",
 		"key sk-proj-abc123DEF456ghi789JKL012 here", "x eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. y",
+		"auth: bearer x.Abcdefghijklmnop", "Thanks. The 3 parcels on 2024-06-05, 12 of 200 (ok).",
+		"Call (415) 555-0132. Or 1BoatSLRHtKNngkdXEeobR76b53LETtpyT now",
 	} {
 		f.Add(seed)
 	}

@@ -394,8 +394,14 @@ func (m *Masker) maskPlain(st *maskState, s string, keys KeyContext, active Rule
 		return "", Drop
 	}
 
+	// Size the output once: replacements are usually longer than the
+	// values they replace.
+	size := len(s)
+	for _, match := range ms {
+		size += m.replacementLen(match.Source) - (match.End - match.Start)
+	}
 	var b strings.Builder
-	b.Grow(len(s))
+	b.Grow(size)
 	prev := 0
 	for _, match := range ms {
 		b.WriteString(s[prev:match.Start])
@@ -404,6 +410,16 @@ func (m *Masker) maskPlain(st *maskState, s string, keys KeyContext, active Rule
 	}
 	b.WriteString(s[prev:])
 	return b.String(), Masked
+}
+
+// replacementLen returns the length in bytes of the replacement of a match
+// of the source.
+func (m *Masker) replacementLen(source int) int {
+	src := &m.sources[source]
+	if src.Action != ActionPseudonymize {
+		return len(src.token)
+	}
+	return len(src.Type) + 3 + m.pseudonymLen
 }
 
 func (m *Masker) applyRules(s string, active RuleSet, ms []Match) []Match {

@@ -65,6 +65,29 @@ func TestMaskActions(t *testing.T) {
 	assert.Zero(t, byName["iban"])
 }
 
+func TestReplacementLenMatchesReplacement(t *testing.T) {
+	for _, action := range []Action{ActionRedact, ActionPseudonymize} {
+		m, err := New(Config{
+			Detectors: map[string]DetectorSetting{
+				"email": {Enabled: true, Action: action},
+				"phone": {Enabled: true, Action: action, Token: "<a longer token for phone numbers>"},
+			},
+			PseudonymKey:    testKey,
+			PseudonymLength: 20,
+		})
+		require.NoError(t, err)
+		for i, src := range m.Sources() {
+			assert.Len(t, m.replacement(i, "a@example.com"), m.replacementLen(i), "%s %s", src.Name, action)
+		}
+		if action == ActionRedact {
+			tally := m.NewTally()
+			in := "a@b.co, +44 20 7946 0958, c@d.io"
+			allocs := testing.AllocsPerRun(20, func() { m.Mask("k", in, AllRules, tally) })
+			assert.Equal(t, 1.0, allocs, "the output is allocated once")
+		}
+	}
+}
+
 func TestMaskAllowList(t *testing.T) {
 	m, err := New(Config{
 		AllowValues:   []string{"support@example.com", "ops@example.com"},

@@ -180,18 +180,17 @@ func tokenStart(s string, i, floor int) int {
 }
 
 // precededByPlainPrefix reports whether the token before position start is
-// six lower-case letters long, as "bearer" is: the only prefix of a built-in
-// detector that is made of lower-case letters and a space.
+// the lower-case word "bearer": the only prefix of a built-in detector that
+// is made of plain bytes.
 func precededByPlainPrefix(s string, start, floor int) bool {
 	i := start
 	for i > floor && s[i-1] == ' ' {
 		i--
 	}
-	end := i
-	for i > floor && isLower(s[i-1]) {
-		i--
+	if i == start || i-6 < floor || s[i-6:i] != "bearer" {
+		return false
 	}
-	return end-i == 6
+	return i-6 == floor || !isLower(s[i-7])
 }
 
 // tokenBefore returns the start of the space-free token before the one that
@@ -315,12 +314,15 @@ func prefixKey(b0, b1, b2 byte) uint32 {
 
 // shortNumber reports whether the digits at position i form a number with
 // fewer digits than any number detector needs, and nothing continues the
-// number: no parenthesis, and no separator followed by a digit or '('.
+// number (see numberEndsAt).
 func (sc *Scanner) shortNumber(s string, i int) bool {
 	end := digitRun(s, i)
-	if end-i >= sc.minNumberDigits {
-		return false
-	}
+	return end-i < sc.minNumberDigits && sc.numberEndsAt(s, end)
+}
+
+// numberEndsAt reports whether a number that reaches position end stops
+// there: no parenthesis follows, and no separator followed by a digit or '('.
+func (sc *Scanner) numberEndsAt(s string, end int) bool {
 	if end >= len(s) {
 		return true
 	}
@@ -348,16 +350,21 @@ func (sc *Scanner) shortNumber(s string, i int) bool {
 // of most non-plain bytes in prose.
 func (sc *Scanner) skipWord(s string, p, floor int) int {
 	c := s[p]
-	if p > 0 && (isWordByte(s[p-1]) || notPlain[s[p-1]] != 0) {
+	if p > 0 && !plainBreak[s[p-1]] {
 		return p
 	}
+	end := p + 1
 	switch {
-	case isAlpha(c):
+	case isUpper(c):
 		if sc.flags[c]&flagPrefix != 0 && (p+2 >= len(s) || sc.prefixAt(c, s[p+1], s[p+2])) {
 			return p
 		}
+		for end < len(s) && isLower(s[end]) {
+			end++
+		}
 	case isDigit(c):
-		if !sc.shortNumber(s, p) {
+		end = digitRun(s, p)
+		if end-p >= sc.minNumberDigits || !sc.numberEndsAt(s, end) {
 			return p
 		}
 		if sc.flags[c]&flagPrefix != 0 && p+2 < len(s) && sc.prefixAt(c, s[p+1], s[p+2]) {
@@ -366,11 +373,7 @@ func (sc *Scanner) skipWord(s string, p, floor int) int {
 	default:
 		return p
 	}
-	end := p + 1
-	for end < len(s) && sc.flags[s[end]]&flagWord != 0 {
-		end++
-	}
-	if end < len(s) && notPlain[s[end]] != 0 {
+	if end < len(s) && !plainBreak[s[end]] {
 		return p
 	}
 	if precededByPlainPrefix(s, tokenStart(s, p, floor), floor) {
@@ -378,6 +381,15 @@ func (sc *Scanner) skipWord(s string, p, floor int) int {
 	}
 	return end
 }
+
+// plainBreak marks plain bytes that are not word bytes: the space, the line
+// feed, '.', ',', '"', the apostrophe and the bytes of non-ASCII characters.
+var plainBreak = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = notPlain[c] == 0 && !isWordByte(byte(c))
+	}
+	return t
+}()
 
 // prefixAt reports whether a prefix of some detector starts with the bytes
 // b0 and b1 followed by a byte of the class of b2.

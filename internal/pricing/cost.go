@@ -43,19 +43,6 @@ func (u Usage) prompt() int64 {
 	return sum
 }
 
-// clamped returns u with negative counts set to zero, so that no bucket
-// lowers the cost.
-func (u Usage) clamped() Usage {
-	for _, n := range [...]*int64{&u.InputUncached, &u.CacheRead, &u.CacheWrite, &u.CacheWrite1h,
-		&u.InputAudio, &u.InputImage, &u.Output, &u.Reasoning, &u.OutputAudio} {
-		*n = max(*n, 0)
-	}
-	if !(u.AudioSeconds > 0) {
-		u.AudioSeconds = 0
-	}
-	return u
-}
-
 // Cost is the cost of one model call in USD, per usage type. The fields
 // follow Langfuse's costDetails keys.
 type Cost struct {
@@ -109,30 +96,34 @@ func (e *Entry) Rates(u Usage) Rates {
 // back to the rate that the table format names. Negative counts are billed
 // as zero.
 func (e *Entry) Cost(u Usage) Cost {
-	u = u.clamped()
 	r := e.Rates(u)
 	var c Cost
 
 	input, output := r.perToken[Input], r.perToken[Output]
 	cacheWrite := r.or(CacheWrite, input)
 
-	text := max(u.InputUncached-u.InputAudio-u.InputImage, 0)
+	inputAudio, inputImage := max(u.InputAudio, 0), max(u.InputImage, 0)
+	text := max(u.InputUncached-inputAudio-inputImage, 0)
 	c.Input = float64(text) * input
-	c.InputAudio = float64(u.InputAudio) * r.or(InputAudio, input)
-	c.InputImage = float64(u.InputImage) * r.or(InputImage, input)
-	c.CacheRead = float64(u.CacheRead) * r.or(CacheRead, input)
-	c.CacheWrite = float64(u.CacheWrite)*cacheWrite + float64(u.CacheWrite1h)*r.or(CacheWrite1h, cacheWrite)
+	c.InputAudio = float64(inputAudio) * r.or(InputAudio, input)
+	c.InputImage = float64(inputImage) * r.or(InputImage, input)
+	c.CacheRead = float64(max(u.CacheRead, 0)) * r.or(CacheRead, input)
+	c.CacheWrite = float64(max(u.CacheWrite, 0))*cacheWrite +
+		float64(max(u.CacheWrite1h, 0))*r.or(CacheWrite1h, cacheWrite)
 
-	outText := max(u.Output-u.OutputAudio, 0)
+	outputAudio := max(u.OutputAudio, 0)
+	outText := max(u.Output-outputAudio, 0)
 	c.Output = float64(outText) * output
-	c.OutputAudio = float64(u.OutputAudio) * r.or(OutputAudio, output)
-	c.Reasoning = float64(u.Reasoning) * r.or(Reasoning, output)
+	c.OutputAudio = float64(outputAudio) * r.or(OutputAudio, output)
+	c.Reasoning = float64(max(u.Reasoning, 0)) * r.or(Reasoning, output)
 
 	perSecond := e.AudioInputPerSecond
 	if u.Batch {
 		perSecond /= 2
 	}
-	c.AudioSeconds = u.AudioSeconds * perSecond
+	if u.AudioSeconds > 0 {
+		c.AudioSeconds = u.AudioSeconds * perSecond
+	}
 
 	c.Total = c.Input + c.InputAudio + c.InputImage + c.CacheRead + c.CacheWrite +
 		c.Output + c.OutputAudio + c.Reasoning + c.AudioSeconds
@@ -143,49 +134,45 @@ func (e *Entry) Cost(u Usage) Cost {
 // costDetails keys to dst, each value rounded to 1e-12 USD. input, output and total are always present; the
 // other keys only when their usage bucket is not empty.
 func (c Cost) AppendDetailsJSON(dst []byte, u Usage) []byte {
-	dst = append(dst, '{')
-	dst = appendField(dst, "input", c.Input, false)
+	dst = appendField(dst, `{"input":`, c.Input)
 	if u.InputAudio > 0 {
-		dst = appendField(dst, "input_audio", c.InputAudio, true)
+		dst = appendField(dst, `,"input_audio":`, c.InputAudio)
 	}
 	if u.InputImage > 0 {
-		dst = appendField(dst, "input_image", c.InputImage, true)
+		dst = appendField(dst, `,"input_image":`, c.InputImage)
 	}
 	if u.CacheRead > 0 {
-		dst = appendField(dst, "input_cache_read", c.CacheRead, true)
+		dst = appendField(dst, `,"input_cache_read":`, c.CacheRead)
 	}
 	if u.CacheWrite > 0 || u.CacheWrite1h > 0 {
-		dst = appendField(dst, "input_cache_creation", c.CacheWrite, true)
+		dst = appendField(dst, `,"input_cache_creation":`, c.CacheWrite)
 	}
 	if u.AudioSeconds > 0 {
-		dst = appendField(dst, "input_audio_seconds", c.AudioSeconds, true)
+		dst = appendField(dst, `,"input_audio_seconds":`, c.AudioSeconds)
 	}
-	dst = appendField(dst, "output", c.Output, true)
+	dst = appendField(dst, `,"output":`, c.Output)
 	if u.OutputAudio > 0 {
-		dst = appendField(dst, "output_audio", c.OutputAudio, true)
+		dst = appendField(dst, `,"output_audio":`, c.OutputAudio)
 	}
 	if u.Reasoning > 0 {
-		dst = appendField(dst, "output_reasoning_tokens", c.Reasoning, true)
+		dst = appendField(dst, `,"output_reasoning_tokens":`, c.Reasoning)
 	}
-	dst = appendField(dst, "total", c.Total, true)
+	dst = appendField(dst, `,"total":`, c.Total)
 	return append(dst, '}')
 }
 
-func appendField(dst []byte, key string, v float64, comma bool) []byte {
-	if comma {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, '"')
-	dst = append(dst, key...)
-	dst = append(dst, '"', ':')
+// appendField appends prefix, which contains the separator, the quoted key and
+// the colon, then v.
+func appendField(dst []byte, prefix string, v float64) []byte {
+	dst = append(dst, prefix...)
 	return appendUSD(dst, v)
 }
 
 // appendUSD appends v rounded to 1e-12 USD as a JSON number. It formats the
-// rounded integer two digits at a time instead of using strconv's shortest
-// float formatting, which costs more, because every priced span formats
-// several costs. Values that do not fit the integer form are
-// formatted by strconv, and NaN and infinities as null.
+// rounded integer two digits at a time rather than with strconv's float
+// formatting, to keep the cost of the several values per priced span low.
+// Values that do not fit the integer form are formatted by strconv, and NaN
+// and infinities as null.
 func appendUSD(dst []byte, v float64) []byte {
 	const scale = 1e12
 	if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -197,7 +184,11 @@ func appendUSD(dst []byte, v float64) []byte {
 		return strconv.AppendFloat(dst, v, 'g', 15, 64)
 	}
 	pico := uint64(math.Round(v * scale))
-	dst = strconv.AppendUint(dst, pico/scale, 10)
+	if pico < scale {
+		dst = append(dst, '0')
+	} else {
+		dst = strconv.AppendUint(dst, pico/scale, 10)
+	}
 	frac := pico % scale
 	if frac == 0 {
 		return dst

@@ -63,10 +63,10 @@ var readTableFile = os.ReadFile
 var errFileChanging = errors.New("the file changed while it was read")
 
 // loadStable loads the table file of spec and returns it with the file's
-// state after the read. A file whose modification time or size changed
-// during the read, or whose size differs from the bytes read, gives
-// errFileChanging, because the first part of a table that is being written
-// can parse as a valid table with other prices.
+// state after the read. It returns errFileChanging when the modification
+// time or size changed during the read, or the size differs from the bytes
+// read. The first part of a table that is being written can parse as a
+// valid table with other prices.
 func loadStable(spec FileSpec) (*Table, os.FileInfo, error) {
 	before, err := os.Stat(spec.Path)
 	if err != nil {
