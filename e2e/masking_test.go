@@ -76,16 +76,19 @@ const (
 	tokenAPIKey = "[REDACTED:OPENAI_API_KEY]"
 )
 
-// maskInputMessages holds the escaped e-mail address and the IBAN inside the
-// OpenTelemetry GenAI message JSON. The timestamp and order id beside them
+// maskInputMessages contains the escaped e-mail address and the IBAN inside
+// the OpenTelemetry GenAI message JSON. The timestamp and order id beside them
 // are not personal data.
-const maskInputMessages = `[{"role":"system","parts":[{"type":"text","content":"You are a billing assistant."}]},` +
-	`{"role":"user","parts":[{"type":"text","content":"I am jane\u0040example.com, refund to DE89 3704 0044 0532 0130 00 please."},` +
+const maskInputMessages = `[{"role":"system","parts":[` +
+	`{"type":"text","content":"You are a billing assistant."}]},` +
+	`{"role":"user","parts":[` +
+	`{"type":"text","content":"I am jane\u0040example.com, refund to DE89 3704 0044 0532 0130 00 please."},` +
 	`{"type":"text","content":"Order 7d1f9a, placed 2026-11-30T08:15:00Z, 3 items."}]}]`
 
-// maskOutputMessages holds the escaped e-mail address once more, beside a
+// maskOutputMessages contains the escaped e-mail address once more, beside a
 // tool call whose ids and amounts are not personal data.
-const maskOutputMessages = `[{"role":"assistant","parts":[{"type":"text","content":"Refund requested, confirmation to jane\u0040example.com."},` +
+const maskOutputMessages = `[{"role":"assistant","parts":[` +
+	`{"type":"text","content":"Refund requested, confirmation to jane\u0040example.com."},` +
 	`{"type":"tool_call","id":"call_Q2xhaW1zMTIzNDU2","name":"issue_refund",` +
 	`"arguments":{"order":"7d1f9a","amount_cents":4999}}],"finish_reason":"tool_calls"}]`
 
@@ -121,7 +124,8 @@ func TestMaskingEndToEnd(t *testing.T) {
 		sent := sendMaskingTrace(t, c)
 		sendMaskingScore(t, c, sent)
 
-		received := WaitForSpans(t, srv, []string{sent.rootID, sent.chatID, sent.toolID, sent.eventID}, deliveryTimeout)
+		spanIDs := []string{sent.rootID, sent.chatID, sent.toolID, sent.eventID}
+		received := WaitForSpans(t, srv, spanIDs, deliveryTimeout)
 		scores := WaitForEvents(t, srv, []string{maskScoreID}, deliveryTimeout)
 
 		assertNoSecretsReceived(t, srv, maskSecrets())
@@ -177,7 +181,8 @@ func sdkTracerProvider(t *testing.T, c *Collector, transport string, res *resour
 		sdktrace.WithSampler(sdktrace.AlwaysSample()),
 		// Small batches keep requests with large payloads far below the
 		// receiver's request size limits.
-		sdktrace.WithBatcher(exporter, sdktrace.WithMaxExportBatchSize(16), sdktrace.WithBatchTimeout(50*time.Millisecond)),
+		sdktrace.WithBatcher(exporter,
+			sdktrace.WithMaxExportBatchSize(16), sdktrace.WithBatchTimeout(50*time.Millisecond)),
 	}
 	if ids != nil {
 		options = append(options, sdktrace.WithIDGenerator(ids))
@@ -213,7 +218,9 @@ func sendMaskingTrace(t *testing.T, c *Collector) sentMaskingTrace {
 	ctx := context.Background()
 
 	linked := trace.NewSpanContext(trace.SpanContextConfig{
-		TraceID: randomSDKTraceID(), SpanID: trace.SpanID{0x0a, 0x0b, 0x0c, 0x0d, 1, 2, 3, 4}, TraceFlags: trace.FlagsSampled,
+		TraceID:    randomSDKTraceID(),
+		SpanID:     trace.SpanID{0x0a, 0x0b, 0x0c, 0x0d, 1, 2, 3, 4},
+		TraceFlags: trace.FlagsSampled,
 	})
 	rootCtx, root := tracer.Start(ctx, "invoke_agent billing-bot",
 		trace.WithTimestamp(sent.start),
@@ -222,6 +229,8 @@ func sendMaskingTrace(t *testing.T, c *Collector) sentMaskingTrace {
 			attribute.String("gen_ai.agent.name", "billing-bot"),
 			attribute.String("user.email", maskUserEmail),
 			attribute.String("app.request.time", maskRequestTime),
+			attribute.String("url.full",
+				"https://billing.example/reset?email="+url.QueryEscape(maskUserEmail)+"&lang=en"),
 		),
 		trace.WithLinks(trace.Link{SpanContext: linked, Attributes: []attribute.KeyValue{
 			attribute.String("link.contact", maskLinkEmail),
@@ -332,7 +341,7 @@ func assertNoSecretsReceived(t *testing.T, srv *langfusetest.Server, secrets []s
 	}
 }
 
-// assertNoSecretsLogged checks that the collector's own log output holds
+// assertNoSecretsLogged checks that the collector's own log output contains
 // none of the secrets.
 func assertNoSecretsLogged(t *testing.T, c *Collector, secrets []string) {
 	t.Helper()
@@ -419,6 +428,8 @@ func checkMaskedRoot(t *testing.T, srv *langfusetest.Server, root langfusetest.S
 	assert.Equal(t, tokenEmail, root.Attributes["user.email"], "root span user.email")
 	assert.Equal(t, tokenEmail, root.ResourceAttributes["host.owner"], "resource host.owner")
 	assert.Equal(t, "e2e-masking", root.ResourceAttributes["service.name"], "resource service.name")
+	assert.Equal(t, "https://billing.example/reset?email="+tokenEmail+"&lang=en", root.Attributes["url.full"],
+		"root span url.full with a URL-encoded address")
 	assert.Equal(t, maskRequestTime, root.Attributes["app.request.time"], "a timestamp attribute must not change")
 	assert.Equal(t, sent.traceID, root.TraceID, "trace id")
 	assert.Empty(t, root.ParentSpanID, "root span parent")
@@ -443,8 +454,10 @@ func checkMaskedChat(t *testing.T, chat langfusetest.Span, sent sentMaskingTrace
 	t.Helper()
 	assert.Equal(t, sent.traceID, chat.TraceID, "chat span trace id")
 	assert.Equal(t, sent.rootID, chat.ParentSpanID, "chat span parent id")
-	assert.True(t, sent.start.Add(100*time.Millisecond).Equal(chat.StartTime), "chat start time %v", chat.StartTime)
-	assert.True(t, sent.start.Add(900*time.Millisecond).Equal(chat.EndTime), "chat end time %v", chat.EndTime)
+	assert.True(t, sent.start.Add(100*time.Millisecond).Equal(chat.StartTime),
+		"chat start time %v", chat.StartTime)
+	assert.True(t, sent.start.Add(900*time.Millisecond).Equal(chat.EndTime),
+		"chat end time %v", chat.EndTime)
 	assert.Equal(t, maskResponseID, chat.Attributes["gen_ai.response.id"], "gen_ai.response.id")
 	assert.Equal(t, maskRequestModel, chat.Attributes["gen_ai.request.model"], "gen_ai.request.model")
 	assert.Equal(t, maskModel, chat.Attributes[attrModelName], "observation model")
@@ -482,7 +495,8 @@ func checkMaskedTool(t *testing.T, tool langfusetest.Span) {
 	t.Helper()
 	input, _ := tool.Attributes[attrObservationInput].(string)
 	require.True(t, json.Valid([]byte(input)), "tool input is not valid JSON: %s", input)
-	assert.JSONEq(t, `{"api_key":"`+tokenAPIKey+`","order":"7d1f9a","amount_cents":4999}`, input, "tool input")
+	assert.JSONEq(t, `{"api_key":"`+tokenAPIKey+`","order":"7d1f9a","amount_cents":4999}`, input,
+		"tool input")
 	assert.Equal(t, maskToolCallID, tool.Attributes["gen_ai.tool.call.id"], "gen_ai.tool.call.id")
 	assert.Equal(t, `{"status":"ok","refund_id":"rf_8812"}`, tool.Attributes[attrObservationOutput], "tool output")
 }
@@ -496,7 +510,8 @@ func checkMaskedEvents(t *testing.T, srv *langfusetest.Server, span langfusetest
 	var messages []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(input), &messages), "event input %s", input)
 	require.Len(t, messages, 1, "messages from the gen_ai.user.message event")
-	assert.Equal(t, "Call me on "+tokenPhone+", card "+tokenCard+".", messages[0]["content"], "event message content")
+	assert.Equal(t, "Call me on "+tokenPhone+", card "+tokenCard+".", messages[0]["content"],
+		"event message content")
 	assert.Equal(t, int64(42), span.Attributes["gen_ai.usage.input_tokens"], "input tokens")
 
 	received, ok := findReceivedSpan(srv.Traces(), span.SpanID)
@@ -588,7 +603,8 @@ func checkPseudonyms(t *testing.T) {
 	second := sendPseudonymTraces(t, key, transportGRPC, map[string]string{"again": maskUserEmail})
 	assert.Equal(t, first["trace-a"], second["again"], "a second collector run with the same key")
 
-	otherKey := sendPseudonymTraces(t, key+"-rotated", transportHTTP, map[string]string{"rotated": maskUserEmail})
+	otherKey := sendPseudonymTraces(t, key+"-rotated", transportHTTP,
+		map[string]string{"rotated": maskUserEmail})
 	assert.Regexp(t, pseudonymPattern, otherKey["rotated"], "pseudonym under another key")
 	assert.NotEqual(t, first["trace-a"], otherKey["rotated"], "another key gives another pseudonym")
 }
@@ -627,7 +643,8 @@ func sendPseudonymTraces(t *testing.T, key, transport string, emails map[string]
 		ids = append(ids, id)
 	}
 	received := WaitForSpans(t, srv, ids, deliveryTimeout)
-	assertNoSecretsReceived(t, srv, []string{maskUserEmail, strings.ToUpper(maskUserEmail), "max.mustermann@example.org"})
+	secrets := []string{maskUserEmail, strings.ToUpper(maskUserEmail), "max.mustermann@example.org"}
+	assertNoSecretsReceived(t, srv, secrets)
 
 	pseudonyms := map[string]string{}
 	for name, id := range spanIDs {

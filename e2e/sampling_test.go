@@ -46,11 +46,11 @@ const (
 
 // Text parts and usage of every sampled span, which no rule selects.
 const (
-	samplingSystemText = "Answer from the attached router manual."
-	samplingUserText   = "What does this error screen mean?"
-	samplingAnswerText = "The screen reports a failed firmware update."
-	samplingInputToks  = 3100
-	samplingOutputToks = 240
+	samplingSystemText   = "Answer from the attached router manual."
+	samplingUserText     = "What does this error screen mean?"
+	samplingAnswerText   = "The screen reports a failed firmware update."
+	samplingInputTokens  = 3100
+	samplingOutputTokens = 240
 )
 
 const retrievalAttribute = "retrieval.documents.0.document.content"
@@ -122,9 +122,10 @@ func TestSamplingEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Bounds of the random traces' kept counts with a chance below 1e-4 of
-	// being crossed by chance: Binomial(190, 0.05) has mean 9.5, and
-	// Binomial(190, 0.01) has mean 1.9.
+	// Bounds on the kept counts of the random traces. A correct processor
+	// crosses each with a probability below 1e-4: for Binomial(190, 0.05),
+	// P(X = 0) is 5.9e-5 and P(X > 25) is 3.5e-6; for Binomial(190, 0.01),
+	// P(X > 9) is 2.6e-5.
 	random := samplingRandomCount - chosenTraceCount
 	t.Logf("kept reasoning on %d and documents on %d of %d random traces", keptReasoning, keptDocuments, random)
 	assert.GreaterOrEqual(t, keptReasoning, 1, "traces keeping reasoning, of %d", random)
@@ -147,9 +148,10 @@ func keptAt(t *testing.T, fraction float64, randomness sampling.Randomness) bool
 const chosenTraceCount = 10
 
 // samplingTraces returns samplingRandomCount traces. The first ten have
-// chosen randomness (the low 56 bits of the trace id): three above 99%, so
-// every rule keeps them; three near 97%, kept at 5% but not at 1%; and four
-// near 0%, kept by no rule, whose spans fail. The others are random.
+// chosen randomness, which is the low 56 bits of the trace id. Three are
+// above 99%, so every rule keeps them. Three are near 97%, so only the 5%
+// rule keeps them. Four are near 0%, kept by no rule, and their spans fail.
+// The other traces have random ids.
 func samplingTraces() []samplingTrace {
 	traces := make([]samplingTrace, samplingRandomCount)
 	for i := range traces {
@@ -254,8 +256,8 @@ func sendSamplingTraces(t *testing.T, c *Collector, traces []samplingTrace, p sa
 		_, span := tracer.Start(ctx, "chat gpt-4o", trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
 			attribute.String("gen_ai.operation.name", "chat"),
 			attribute.String("gen_ai.request.model", "gpt-4o"),
-			attribute.Int("gen_ai.usage.input_tokens", samplingInputToks),
-			attribute.Int("gen_ai.usage.output_tokens", samplingOutputToks),
+			attribute.Int("gen_ai.usage.input_tokens", samplingInputTokens),
+			attribute.Int("gen_ai.usage.output_tokens", samplingOutputTokens),
 			attribute.String("gen_ai.input.messages", p.inputJSON),
 			attribute.String("gen_ai.output.messages", p.outputJSON),
 			attribute.String(retrievalAttribute, p.retrieval),
@@ -280,11 +282,14 @@ func sendSamplingTraces(t *testing.T, c *Collector, traces []samplingTrace, p sa
 
 // checkSampledInput checks the input messages: both images replaced by the
 // hash marker, the document part kept or truncated, text parts unchanged.
-func checkSampledInput(t *testing.T, label string, span langfusetest.Span, p samplingPayloads, keepDocuments bool) {
+func checkSampledInput(t *testing.T, label string, span langfusetest.Span, p samplingPayloads,
+	keepDocuments bool,
+) {
 	t.Helper()
 	input, _ := span.Attributes[attrObservationInput].(string)
 	require.True(t, json.Valid([]byte(input)), "%s: input is not valid JSON: %.300s", label, input)
-	assert.NotContains(t, input, base64.StdEncoding.EncodeToString(p.png)[:64], "%s: raw image base64 in input", label)
+	rawImage := base64.StdEncoding.EncodeToString(p.png)[:64]
+	assert.NotContains(t, input, rawImage, "%s: raw image base64 in input", label)
 
 	messages := decodeMessages(t, input)
 	require.Len(t, messages, 2, "%s: input messages", label)
@@ -313,13 +318,16 @@ func checkSampledInput(t *testing.T, label string, span langfusetest.Span, p sam
 		return
 	}
 	sourceJSON := mustJSON(t, document["source"])
-	assert.LessOrEqual(t, len(sourceJSON), documentTruncate, "%s: truncated document part %s", label, sourceJSON)
+	assert.LessOrEqual(t, len(sourceJSON), documentTruncate,
+		"%s: truncated document part %s", label, sourceJSON)
 	assert.Contains(t, sourceJSON, "[sampled:truncated", "%s: truncated document part marker", label)
 }
 
 // checkSampledOutput checks the output message: the reasoning part kept or
 // truncated to 1 KiB with a marker, the text part unchanged.
-func checkSampledOutput(t *testing.T, label string, span langfusetest.Span, p samplingPayloads, keepReasoning bool) {
+func checkSampledOutput(t *testing.T, label string, span langfusetest.Span, p samplingPayloads,
+	keepReasoning bool,
+) {
 	t.Helper()
 	output, _ := span.Attributes[attrObservationOutput].(string)
 	require.True(t, json.Valid([]byte(output)), "%s: output is not valid JSON: %.300s", label, output)
@@ -342,22 +350,27 @@ func checkSampledOutput(t *testing.T, label string, span langfusetest.Span, p sa
 
 // checkSampledRetrieval checks the retrieved document attribute: kept, or
 // its first 512 bytes and a marker.
-func checkSampledRetrieval(t *testing.T, label string, span langfusetest.Span, p samplingPayloads, keep bool) {
+func checkSampledRetrieval(t *testing.T, label string, span langfusetest.Span, p samplingPayloads,
+	keep bool,
+) {
 	t.Helper()
 	want := p.retrieval
 	if !keep {
 		want = p.retrieval[:documentTruncate] +
 			fmt.Sprintf("[sampled:truncated %d of %d bytes]", retrievalBytes-documentTruncate, retrievalBytes)
 	}
-	assert.Equal(t, want, span.Attributes[retrievalAttribute], "%s: %s (kept %v)", label, retrievalAttribute, keep)
+	assert.Equal(t, want, span.Attributes[retrievalAttribute],
+		"%s: %s (kept %v)", label, retrievalAttribute, keep)
 }
 
 func checkSampledUsage(t *testing.T, label string, span langfusetest.Span) {
 	t.Helper()
-	assert.Equal(t, int64(samplingInputToks), span.Attributes["gen_ai.usage.input_tokens"], "%s: input tokens", label)
-	assert.Equal(t, int64(samplingOutputToks), span.Attributes["gen_ai.usage.output_tokens"], "%s: output tokens", label)
+	assert.Equal(t, int64(samplingInputTokens), span.Attributes["gen_ai.usage.input_tokens"],
+		"%s: input tokens", label)
+	assert.Equal(t, int64(samplingOutputTokens), span.Attributes["gen_ai.usage.output_tokens"],
+		"%s: output tokens", label)
 	assert.JSONEq(t, fmt.Sprintf(`{"input":%d,"output":%d,"total":%d}`,
-		samplingInputToks, samplingOutputToks, samplingInputToks+samplingOutputToks),
+		samplingInputTokens, samplingOutputTokens, samplingInputTokens+samplingOutputTokens),
 		fmt.Sprint(span.Attributes[attrUsageDetails]), "%s: usage details", label)
 	if span.StatusCode == ptrace.StatusCodeError {
 		assert.Equal(t, "ERROR", span.Attributes["langfuse.observation.level"], "%s: level of a failed span", label)
@@ -374,8 +387,8 @@ func checkOversizeAttributes(t *testing.T, span langfusetest.Span, p samplingPay
 	prefix, _, found := strings.Cut(text, "[sampled:truncated ")
 	require.True(t, found, "app.debug.context has no truncation marker: ...%s", tail(text, 80))
 	assert.True(t, strings.HasPrefix(p.oversizeText, prefix), "app.debug.context keeps the start of the value")
-	assert.Equal(t, prefix+fmt.Sprintf("[sampled:truncated %d of %d bytes]", oversizeBytes-len(prefix), oversizeBytes),
-		text, "app.debug.context ends with the marker")
+	marker := fmt.Sprintf("[sampled:truncated %d of %d bytes]", oversizeBytes-len(prefix), oversizeBytes)
+	assert.Equal(t, prefix+marker, text, "app.debug.context ends with the marker")
 
 	state, _ := span.Attributes["app.debug.state"].(string)
 	assert.LessOrEqual(t, len(state), samplingAttrLimit, "app.debug.state length")

@@ -14,6 +14,7 @@ const (
 	attrUsageInputTokens  = "gen_ai.usage.input_tokens"
 	attrUsageOutputTokens = "gen_ai.usage.output_tokens"
 	attrUserID            = "user.id"
+	attrProviderName      = "gen_ai.provider.name"
 )
 
 // userIDKeys are the span attributes that carry the user id, in the order in
@@ -31,7 +32,8 @@ var userIDKeys = [...]string{
 }
 
 // writeUsageAttributes writes gen_ai.usage.input_tokens,
-// gen_ai.usage.output_tokens and user.id onto a span when they are absent.
+// gen_ai.usage.output_tokens, gen_ai.provider.name and user.id onto a span
+// when they are absent.
 // The token counts come from the view's disjoint buckets: input is uncached
 // plus cache read plus cache write, output is output plus reasoning, which
 // is the inclusive form of the OpenTelemetry GenAI conventions.
@@ -43,6 +45,13 @@ func writeUsageAttributes(attrs pcommon.Map, v *genai.View) {
 	}
 	if _, ok := attrs.Get(attrUsageOutputTokens); !ok {
 		attrs.PutInt(attrUsageOutputTokens, addCounts(v.Usage.Output, v.Usage.Reasoning))
+	}
+	// The provider is the view's normalised name (openai, not openai.chat);
+	// provider names carry no personal data.
+	if v.Provider != "" {
+		if _, ok := attrs.Get(attrProviderName); !ok {
+			attrs.PutStr(attrProviderName, v.Provider)
+		}
 	}
 
 	// The view's UserID was read before the masking stage ran, so it only

@@ -38,6 +38,8 @@ func TestPricerWritesUsageAttributes(t *testing.T) {
 		wantInput  int64
 		wantOutput int64
 		wantUser   string
+		// wantProvider is the gen_ai.provider.name the span ends with.
+		wantProvider string
 	}{
 		{
 			name:  "vercel disjoint details",
@@ -55,7 +57,7 @@ func TestPricerWritesUsageAttributes(t *testing.T) {
 				"ai.usage.outputTokenDetails.reasoningTokens": 8,
 				"ai.telemetry.metadata.userId":                "u-vercel",
 			},
-			wantInput: 131, wantOutput: 30, wantUser: "u-vercel",
+			wantInput: 131, wantOutput: 30, wantUser: "u-vercel", wantProvider: "openai",
 		},
 		{
 			name: "langfuse usage details",
@@ -90,7 +92,7 @@ func TestPricerWritesUsageAttributes(t *testing.T) {
 				"llm.token_count.completion": 17,
 				"user.id":                    "u-oi",
 			},
-			wantInput: 84, wantOutput: 17, wantUser: "u-oi",
+			wantInput: 84, wantOutput: 17, wantUser: "u-oi", wantProvider: "openai",
 		},
 		{
 			name: "genai request user",
@@ -104,7 +106,7 @@ func TestPricerWritesUsageAttributes(t *testing.T) {
 				"gen_ai.usage.cache_read.input_tokens": 1920,
 				"gen_ai.request.user":                  "u-genai",
 			},
-			wantInput: 2006, wantOutput: 300, wantUser: "u-genai",
+			wantInput: 2006, wantOutput: 300, wantUser: "u-genai", wantProvider: "openai",
 		},
 		{
 			name: "no user",
@@ -115,7 +117,7 @@ func TestPricerWritesUsageAttributes(t *testing.T) {
 				"gen_ai.request.model":      "gpt-4o",
 				"gen_ai.usage.input_tokens": 10,
 			},
-			wantInput: 10, wantOutput: 0,
+			wantInput: 10, wantOutput: 0, wantProvider: "openai",
 		},
 	}
 	for _, tt := range tests {
@@ -140,6 +142,14 @@ func TestPricerWritesUsageAttributes(t *testing.T) {
 			} else {
 				require.True(t, ok, "user.id missing")
 				assert.Equal(t, tt.wantUser, user.Str())
+			}
+
+			provider, ok := attrs.Get("gen_ai.provider.name")
+			if tt.wantProvider == "" {
+				assert.False(t, ok, "gen_ai.provider.name written without a provider")
+			} else {
+				require.True(t, ok, "gen_ai.provider.name missing")
+				assert.Equal(t, tt.wantProvider, provider.Str())
 			}
 
 			// Reading the span again gives the same usage, so the written
