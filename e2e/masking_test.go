@@ -508,7 +508,7 @@ func checkMaskedEvents(t *testing.T, srv *langfusetest.Server, span langfusetest
 	input, _ := span.Attributes[attrObservationInput].(string)
 	require.True(t, json.Valid([]byte(input)), "event input is not valid JSON: %s", input)
 	var messages []map[string]any
-	require.NoError(t, json.Unmarshal([]byte(input), &messages), "event input %s", input)
+	require.NoError(t, json.Unmarshal([]byte(input), &messages), "decode the event input %s", input)
 	require.Len(t, messages, 1, "messages from the gen_ai.user.message event")
 	assert.Equal(t, "Call me on "+tokenPhone+", card "+tokenCard+".", messages[0]["content"],
 		"event message content")

@@ -111,6 +111,11 @@ func TestSamplingEndToEnd(t *testing.T) {
 		checkSampledRetrieval(t, label, span, payloads, wantDocuments)
 		checkSampledUsage(t, label, span)
 
+		if tr.chosen && !tr.failed {
+			// The chosen ids make sure that the kept paths run.
+			assert.True(t, wantReasoning, "%s: a chosen trace id must keep reasoning", label)
+			assert.Equal(t, tr.id[9] == 0xff, wantDocuments, "%s: documents kept by a chosen trace id", label)
+		}
 		if tr.chosen || tr.failed {
 			continue
 		}
@@ -133,6 +138,8 @@ func TestSamplingEndToEnd(t *testing.T) {
 	assert.LessOrEqual(t, keptDocuments, 9, "traces keeping retrieved documents, of %d", random)
 
 	checkOversizeAttributes(t, received[oversizeID], payloads)
+	rawImage := base64.StdEncoding.EncodeToString(payloads.png)[:64]
+	assertNoSecretsReceived(t, srv, []string{retrievalFirstEmail, retrievalLastEmail, rawImage})
 }
 
 // keptAt returns the consistent-probability decision of OpenTelemetry
@@ -170,14 +177,14 @@ func samplingTraces() []samplingTrace {
 
 // newSamplingPayloads builds the payloads: a real PNG image, reasoning text,
 // a retrieved document and a document part, and attributes above the
-// configured limit. All text is ASCII without personal data, so masking
-// leaves it alone and byte counts equal character counts.
+// configured limit. All text is ASCII, so byte counts equal character
+// counts. Only the retrieved document contains personal data.
 func newSamplingPayloads(t *testing.T) samplingPayloads {
 	t.Helper()
 	p := samplingPayloads{
 		png:          encodeTestPNG(t),
 		reasoning:    repeatText("The user shows an error screen, so I compare it with the manual. ", reasoningBytes),
-		retrieval:    repeatText("Hold the reset button until the status light blinks amber. ", retrievalBytes),
+		retrieval:    retrievedDocument(),
 		document:     repeatText("Chapter on firmware updates and recovery mode for routers. ", documentPartBytes),
 		oversizeText: repeatText("debug context line of the support session with no secrets. ", oversizeBytes),
 	}
@@ -220,6 +227,24 @@ func encodeTestPNG(t *testing.T) []byte {
 	var buf bytes.Buffer
 	require.NoError(t, png.Encode(&buf, img), "encode the test PNG")
 	return buf.Bytes()
+}
+
+// Addresses at the start and the end of the retrieved document. Masking
+// runs after sampling, so the first must be masked in the kept prefix and the
+// second must be masked in a kept document.
+const (
+	retrievalFirstEmail = "escalations@example.com"
+	retrievalLastEmail  = "router.owner@example.org"
+)
+
+// retrievedDocument returns a retrievalBytes long document that starts and
+// ends with an e-mail address.
+func retrievedDocument() string {
+	head := "Escalations go to " + retrievalFirstEmail + ". "
+	end := " Owner: " + retrievalLastEmail + "."
+	body := repeatText("Hold the reset button until the status light blinks amber. ",
+		retrievalBytes-len(head)-len(end))
+	return head + body + end
 }
 
 // repeatText repeats sentence and cuts the result to exactly size bytes.
@@ -354,9 +379,12 @@ func checkSampledRetrieval(t *testing.T, label string, span langfusetest.Span, p
 	keep bool,
 ) {
 	t.Helper()
-	want := p.retrieval
+	// The rule cuts the sent bytes, and masking then replaces the addresses
+	// in what is left.
+	masked := strings.NewReplacer(retrievalFirstEmail, tokenEmail, retrievalLastEmail, tokenEmail)
+	want := masked.Replace(p.retrieval)
 	if !keep {
-		want = p.retrieval[:documentTruncate] +
+		want = masked.Replace(p.retrieval[:documentTruncate]) +
 			fmt.Sprintf("[sampled:truncated %d of %d bytes]", retrievalBytes-documentTruncate, retrievalBytes)
 	}
 	assert.Equal(t, want, span.Attributes[retrievalAttribute],

@@ -42,13 +42,18 @@ func encodeScore(record plog.LogRecord, defaultEnv string, recordIndex int) (enc
 		Environment:  stringAttr(attrs, langfuse.AttrScoreEnvironment),
 	}
 
-	body.TraceID = stringAttr(attrs, langfuse.AttrScoreTraceID)
-	if body.TraceID == "" && !record.TraceID().IsEmpty() {
+	// The record's ids come first: spans reach Langfuse under their W3C ids,
+	// so a score must use the same ids to attach to its trace and
+	// observation. The attributes hold ids that have no W3C form.
+	if !record.TraceID().IsEmpty() {
 		body.TraceID = record.TraceID().String()
+	} else {
+		body.TraceID = stringAttr(attrs, langfuse.AttrScoreTraceID)
 	}
-	body.ObservationID = stringAttr(attrs, langfuse.AttrScoreObservationID)
-	if body.ObservationID == "" && !record.SpanID().IsEmpty() {
+	if !record.SpanID().IsEmpty() {
 		body.ObservationID = record.SpanID().String()
+	} else {
+		body.ObservationID = stringAttr(attrs, langfuse.AttrScoreObservationID)
 	}
 
 	if raw := stringAttr(attrs, langfuse.AttrScoreMetadata); raw != "" && json.Valid([]byte(raw)) {

@@ -2,6 +2,7 @@ package langfuseexporter
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"testing"
 	"unicode/utf8"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 
@@ -141,4 +143,46 @@ func TestScoreMetadataSentAsValidUTF8(t *testing.T) {
 	require.Len(t, scores, 1)
 	assert.True(t, utf8.Valid(scores[0].Raw), "invalid UTF-8 in %q", scores[0].Raw)
 	assert.Equal(t, map[string]any{"judge": "a\uFFFDb"}, scores[0].Body["metadata"])
+}
+
+func TestScoreRecordIDsWinOverAttributes(t *testing.T) {
+	ld := scoreLogs(map[string]any{
+		langfuse.AttrScoreName:          "quality",
+		langfuse.AttrScoreValue:         0.5,
+		langfuse.AttrScoreTraceID:       "v3-trace-original",
+		langfuse.AttrScoreObservationID: "v3-generation-original",
+	})
+	record := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	record.SetTraceID(pcommon.TraceID{0x0a, 0x0b, 0x0c, 0x0d, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	record.SetSpanID(pcommon.SpanID{0x0e, 0x0f, 1, 2, 3, 4, 5, 6})
+
+	event, err := encodeScore(record, "", 0)
+	require.NoError(t, err)
+
+	var envelope struct {
+		Body langfuse.ScoreBody `json:"body"`
+	}
+	require.NoError(t, json.Unmarshal(event.data, &envelope))
+	assert.Equal(t, "0a0b0c0d0102030405060708090a0b0c", envelope.Body.TraceID,
+		"spans are sent under their W3C trace id, so the score must use it")
+	assert.Equal(t, "0e0f010203040506", envelope.Body.ObservationID)
+}
+
+func TestScoreAttributeIDsWithoutRecordIDs(t *testing.T) {
+	ld := scoreLogs(map[string]any{
+		langfuse.AttrScoreName:    "quality",
+		langfuse.AttrScoreValue:   0.5,
+		langfuse.AttrScoreTraceID: "external-trace-7",
+	})
+	record := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+
+	event, err := encodeScore(record, "", 0)
+	require.NoError(t, err)
+
+	var envelope struct {
+		Body langfuse.ScoreBody `json:"body"`
+	}
+	require.NoError(t, json.Unmarshal(event.data, &envelope))
+	assert.Equal(t, "external-trace-7", envelope.Body.TraceID)
+	assert.Empty(t, envelope.Body.ObservationID)
 }

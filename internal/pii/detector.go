@@ -40,6 +40,13 @@ type Trigger struct {
 	// a number of at least MinDigits digits (see digitsAhead).
 	Number    bool
 	MinDigits int
+	// MinDigitsPlus, when not zero, replaces MinDigits for numbers that
+	// start with '+'.
+	MinDigitsPlus int
+	// NumberSeparator, when not zero, limits number triggers to numbers
+	// whose first run of digits is followed by this byte, as the '.' of a
+	// dotted IPv4 address.
+	NumberSeparator byte
 	// Anywhere holds bytes that trigger a call at every position.
 	Anywhere string
 }

@@ -11,7 +11,9 @@ func (ipv4Detector) Name() string { return "ip_address" }
 
 func (ipv4Detector) Type() string { return "IP_ADDRESS" }
 
-func (ipv4Detector) Trigger() Trigger { return Trigger{Number: true, MinDigits: 4} }
+func (ipv4Detector) Trigger() Trigger {
+	return Trigger{Number: true, MinDigits: 4, NumberSeparator: '.'}
+}
 
 func (ipv4Detector) Detect(s string, i int, _ KeyHints) (int, int, bool) {
 	if !isDigit(s[i]) || (i > 0 && s[i-1] == '.') {

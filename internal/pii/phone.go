@@ -21,7 +21,11 @@ func (phoneDetector) Name() string { return "phone" }
 
 func (phoneDetector) Type() string { return "PHONE" }
 
-func (phoneDetector) Trigger() Trigger { return Trigger{Number: true, MinDigits: 8} }
+// Trigger asks for 9 digits, the fewest of a national number with trunk
+// prefix, and 8 after '+'.
+func (phoneDetector) Trigger() Trigger {
+	return Trigger{Number: true, MinDigits: 9, MinDigitsPlus: 8}
+}
 
 func (phoneDetector) Canonical(match string) string { return digitsOnly(match) }
 

@@ -31,8 +31,21 @@ type Scanner struct {
 }
 
 type numberEntry struct {
-	detector  uint8
-	minDigits int
+	detector      uint8
+	minDigits     int
+	minDigitsPlus int
+	separator     byte
+}
+
+// applies reports whether the detector is called at a number start whose
+// number has digits digits and whose first run of digits is followed by the
+// byte after (0 at the end of the text).
+func (n *numberEntry) applies(plus bool, digits int, after byte) bool {
+	least := n.minDigits
+	if plus {
+		least = n.minDigitsPlus
+	}
+	return digits >= least && (n.separator == 0 || after == n.separator)
 }
 
 // Per-byte flags of a Scanner.
@@ -65,7 +78,12 @@ func NewScanner(detectors []Detector) *Scanner {
 			}
 		}
 		if t.Number {
-			sc.numbers = append(sc.numbers, numberEntry{detector: uint8(idx), minDigits: t.MinDigits})
+			entry := numberEntry{detector: uint8(idx), minDigits: t.MinDigits,
+				minDigitsPlus: t.MinDigitsPlus, separator: t.NumberSeparator}
+			if entry.minDigitsPlus == 0 {
+				entry.minDigitsPlus = entry.minDigits
+			}
+			sc.numbers = append(sc.numbers, entry)
 			if len(sc.numbers) == 1 || t.MinDigits < sc.minNumberDigits {
 				sc.minNumberDigits = t.MinDigits
 			}
@@ -280,9 +298,10 @@ func (sc *Scanner) wordStartAt(s string, i int, f uint8, keys *KeyContext) (Matc
 	}
 	if f&flagNumber != 0 {
 		digits := digitsAhead(s, i)
-		for _, n := range sc.numbers {
-			if digits >= n.minDigits {
-				try(n.detector)
+		after := byteAt(s, digitRun(s, i))
+		for k := range sc.numbers {
+			if sc.numbers[k].applies(s[i] == '+', digits, after) {
+				try(sc.numbers[k].detector)
 			}
 		}
 	}
@@ -363,11 +382,11 @@ func (sc *Scanner) skipWord(s string, p, floor int) int {
 			end++
 		}
 	case isDigit(c):
-		end = digitRun(s, p)
-		if end-p >= sc.minNumberDigits || !sc.numberEndsAt(s, end) {
-			return p
+		// Counts and other short numbers end after their first run.
+		if end = digitRun(s, p); end-p >= sc.minNumberDigits || !sc.numberEndsAt(s, end) {
+			end = sc.plainNumberEnd(s, p)
 		}
-		if sc.flags[c]&flagPrefix != 0 && p+2 < len(s) && sc.prefixAt(c, s[p+1], s[p+2]) {
+		if end == p {
 			return p
 		}
 	default:
@@ -390,6 +409,62 @@ var plainBreak = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// maxSkippedRuns bounds the runs of digits of a number that skipWord skips.
+// A number of so few digits cannot hold a prefix match: the only prefixes
+// that start with a digit are those of base58 addresses, which have 26 or
+// more characters without separators.
+const maxSkippedRuns = 8
+
+// plainNumberEnd returns the end of the number at position p, which holds a
+// digit, when no detector can match from p or from a later run of its
+// digits, and p otherwise. The number is runs of digits joined by one
+// separator each (see separatorAt). A number with a parenthesis or with more
+// than maxSkippedRuns runs or maxDigitsAhead digits is never skipped.
+func (sc *Scanner) plainNumberEnd(s string, p int) int {
+	var ends [maxSkippedRuns]int
+	runs, digits := 0, 0
+	for i := p; ; {
+		end := digitRun(s, i)
+		ends[runs] = end
+		runs++
+		digits += end - i
+		next := end + separatorAt(s, end)
+		if next < len(s) && (s[next] == '(' || s[next] == ')') {
+			return p
+		}
+		if next == end || next >= len(s) || !isDigit(s[next]) {
+			break
+		}
+		if runs == maxSkippedRuns || digits >= maxDigitsAhead {
+			return p
+		}
+		i = next
+	}
+
+	// From each run on, the number has fewer digits; no detector may apply
+	// at any of the runs.
+	start := p
+	for r := 0; r < runs; r++ {
+		after := byteAt(s, ends[r])
+		for k := range sc.numbers {
+			if sc.numbers[k].applies(false, digits, after) {
+				return p
+			}
+		}
+		digits -= ends[r] - start
+		start = ends[r] + separatorAt(s, ends[r])
+	}
+	return ends[runs-1]
+}
+
+// byteAt returns s[i], or 0 when i is past the end of s.
+func byteAt(s string, i int) byte {
+	if i < len(s) {
+		return s[i]
+	}
+	return 0
+}
 
 // prefixAt reports whether a prefix of some detector starts with the bytes
 // b0 and b1 followed by a byte of the class of b2.

@@ -233,3 +233,40 @@ func TestConcurrentBatchesAndTimeouts(t *testing.T) {
 		return true
 	}, 10*time.Second, 20*time.Millisecond, "expected all %d observations to be sent", want)
 }
+
+func TestMergeKeepsFirstTraceTimestamp(t *testing.T) {
+	tr := startReceiver(t, receiverOptions{})
+	tr.postBatch(t,
+		ingestionEvent("e1", "trace-create", "2026-12-04T15:20:48.000Z", map[string]any{
+			"id": "t1", "name": "root", "timestamp": "2026-12-04T15:20:48.000Z", "environment": "staging"}),
+		ingestionEvent("e2", "trace-create", "2026-12-04T15:21:30.000Z", map[string]any{
+			"id": "t1", "output": "done", "timestamp": "2026-12-04T15:21:30.000Z", "environment": "production"}),
+	)
+
+	traces, _ := tr.receiver.assembler.flushAll()
+	require.Equal(t, 1, traces.SpanCount())
+	root := traces.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	want, err := time.Parse(time.RFC3339, "2026-12-04T15:20:48Z")
+	require.NoError(t, err)
+	assert.Equal(t, want, root.StartTimestamp().AsTime(), "Langfuse keeps a trace's first timestamp")
+	assert.Equal(t, "staging", attrString(root, "langfuse.environment"), "Langfuse keeps a trace's first environment")
+	assert.Equal(t, "done", attrString(root, "langfuse.trace.output"))
+}
+
+func TestMergeKeepsFirstObservationStart(t *testing.T) {
+	tr := startReceiver(t, receiverOptions{})
+	tr.postBatch(t,
+		ingestionEvent("e1", "span-create", ts, map[string]any{
+			"id": "s1", "traceId": "t1", "name": "step", "startTime": "2026-12-04T15:20:48.000Z"}),
+		ingestionEvent("e2", "span-update", ts, map[string]any{
+			"id": "s1", "traceId": "t2", "startTime": "2026-12-04T15:20:58.000Z", "endTime": "2026-12-04T15:21:00.000Z"}),
+	)
+
+	spans := tr.spanList()
+	require.Len(t, spans, 1)
+	want, err := time.Parse(time.RFC3339, "2026-12-04T15:20:48Z")
+	require.NoError(t, err)
+	assert.Equal(t, want, spans[0].StartTimestamp().AsTime(), "Langfuse keeps an observation's first start time")
+	firstTrace, _ := mapTraceID("t1")
+	assert.Equal(t, firstTrace, spans[0].TraceID(), "Langfuse keeps an observation's first trace id")
+}

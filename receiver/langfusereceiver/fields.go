@@ -31,6 +31,15 @@ func (o *opt[T]) merge(newer opt[T]) {
 	}
 }
 
+// keepFirst sets o from newer only when o is not set yet, for the fields that
+// Langfuse never changes after the first write (a trace's timestamp and
+// environment, an observation's trace id, start time and environment).
+func (o *opt[T]) keepFirst(newer opt[T]) {
+	if !o.set && newer.set {
+		*o = newer
+	}
+}
+
 // fieldReader reads typed fields of one JSON object and keeps the first type
 // error, so that a body is checked in one pass and its error names the field.
 type fieldReader struct {

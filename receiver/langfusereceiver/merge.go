@@ -12,16 +12,16 @@ import (
 // replaced only by a non-empty value, as Langfuse keeps the last truthy one.
 func (o *observationFields) mergeObservation(newer *observationFields) {
 	o.observationType.merge(newer.observationType)
-	o.traceID.merge(newer.traceID)
+	o.traceID.keepFirst(newer.traceID)
 	o.parentID.merge(newer.parentID)
 	o.name.merge(newer.name)
-	o.startTime.merge(newer.startTime)
+	o.startTime.keepFirst(newer.startTime)
 	o.endTime.merge(newer.endTime)
 	o.completionStartTime.merge(newer.completionStartTime)
 	o.level.merge(newer.level)
 	o.statusMessage.merge(newer.statusMessage)
 	o.version.merge(newer.version)
-	o.environment.merge(newer.environment)
+	o.environment.keepFirst(newer.environment)
 	o.model.merge(newer.model)
 	o.promptName.merge(newer.promptName)
 	o.promptVersion.merge(newer.promptVersion)
@@ -59,15 +59,16 @@ func (o *observationFields) identity() observationFields {
 }
 
 // mergeTrace applies newer over t field by field. Tags are unioned and
-// sorted, as Langfuse stores them.
+// sorted, as Langfuse stores them, and the timestamp and environment keep
+// their first value.
 func (t *traceFields) mergeTrace(newer *traceFields) {
-	t.timestamp.merge(newer.timestamp)
+	t.timestamp.keepFirst(newer.timestamp)
 	t.name.merge(newer.name)
 	t.userID.merge(newer.userID)
 	t.sessionID.merge(newer.sessionID)
 	t.release.merge(newer.release)
 	t.version.merge(newer.version)
-	t.environment.merge(newer.environment)
+	t.environment.keepFirst(newer.environment)
 	t.public.merge(newer.public)
 	mergeTruthy(&t.input, newer.input)
 	mergeTruthy(&t.output, newer.output)
