@@ -10,5 +10,5 @@
 //   - genai: this repository's genai processor with every built-in detector
 //     on and the sampling and pricing stages off.
 //
-// Run: go test -bench . ./bench/masking/
+// Run: go test -p 1 -count 3 -run '^$' -bench . -benchtime 3s ./bench/masking/
 package masking

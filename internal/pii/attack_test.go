@@ -138,6 +138,8 @@ func TestMaskCardGroupings(t *testing.T) {
 		"4111\u20091111\u20091111\u20091111",
 		"4111\u202f1111\u202f1111\u202f1111",
 		"411111 111111 1111",
+		"4111-1111 1111-1111",
+		"4111 1111-1111.1111",
 		"3714 496353 98431",
 		"371449635398431",
 		"5555 5555 5555 4444",
@@ -175,6 +177,8 @@ func TestMaskLeavesLookalikesUnchanged(t *testing.T) {
 		"temperature 0.7, top_p 0.95, max_tokens 4096, seed 42",
 		"dates 05.06.2024, 06/05/2024, 2024/06/05",
 		"the bearer of this letter is known",
+		"version 4.2.1.0 released, build 10.0.0.1",
+		"invoice INV-415-555-0132 and REF-020-7946-0123",
 		"package left-pad@1.3.0 and icon@2x.png",
 	} {
 		out, outcome := m.Mask("gen_ai.prompt", in, AllRules, tally)

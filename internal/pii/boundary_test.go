@@ -8,14 +8,14 @@ import (
 )
 
 // boundaryValue is one value a detector must find whole. lead holds the
-// context words that some detectors need before a value, and kept starts the
-// value but is not masked, as "Bearer " before a token.
+// context words that some detectors need before a value, and unmaskedPrefix
+// starts the value but is not masked, as "Bearer " before a token.
 type boundaryValue struct {
-	name  string
-	lead  string
-	value string
-	typ   string
-	kept  string
+	name           string
+	lead           string
+	value          string
+	typ            string
+	unmaskedPrefix string
 }
 
 var boundaryValues = []boundaryValue{
@@ -93,8 +93,8 @@ func TestMaskKeepsSurroundingPunctuation(t *testing.T) {
 	for _, v := range boundaryValues {
 		for _, w := range boundaryWrappers {
 			t.Run(v.name+"/"+w.name, func(t *testing.T) {
-				in := "Note: see " + v.lead + w.open + v.kept + v.value + w.close + " Next"
-				want := "Note: see " + v.lead + w.open + v.kept + "[REDACTED:" + v.typ + "]" + w.close + " Next"
+				in := "Note: see " + v.lead + w.open + v.unmaskedPrefix + v.value + w.close + " Next"
+				want := "Note: see " + v.lead + w.open + v.unmaskedPrefix + "[REDACTED:" + v.typ + "]" + w.close + " Next"
 				out, outcome := m.Mask("message", in, AllRules, tally)
 				assert.Equal(t, Masked, outcome)
 				assert.Equal(t, want, out)
@@ -112,8 +112,8 @@ func TestMaskKeepsPunctuationAtStringEdges(t *testing.T) {
 	for _, v := range boundaryValues {
 		for _, close := range []string{"", ")", ".", ")."} {
 			t.Run(v.name+"/"+close, func(t *testing.T) {
-				in := v.lead + v.kept + v.value + close
-				want := v.lead + v.kept + "[REDACTED:" + v.typ + "]" + close
+				in := v.lead + v.unmaskedPrefix + v.value + close
+				want := v.lead + v.unmaskedPrefix + "[REDACTED:" + v.typ + "]" + close
 				out, _ := m.Mask("message", in, AllRules, tally)
 				assert.Equal(t, want, out)
 			})

@@ -1,8 +1,8 @@
 package pii
 
 // cardDetector finds payment card numbers of 13 to 19 digits, written
-// without separators or in groups joined by one kind of separator (space,
-// '-', '.', '/', NO-BREAK, THIN or NARROW NO-BREAK SPACE). A candidate must
+// without separators or in groups joined by separators (space, '-', '.',
+// '/', NO-BREAK, THIN or NARROW NO-BREAK SPACE, one per gap). A candidate must
 // pass the Luhn check and fall in an issuer range with a length that issuer
 // uses (see issuerAccepts). Numbers without separators are skipped under
 // identifier and counter keys.
@@ -20,7 +20,7 @@ func (cardDetector) Detect(s string, i int, hints KeyHints) (int, int, bool) {
 	if !isDigit(s[i]) || precededByDigitSeparator(s, i) {
 		return 0, 0, false
 	}
-	g := readDigitGroups(s, i, 19+6)
+	g := readCardGroups(s, i, 19+6)
 	if g.n == 1 {
 		if !g.runEndsClean(s) || g.digits < 13 || g.digits > 19 {
 			return 0, 0, false
@@ -49,6 +49,28 @@ func (cardDetector) Detect(s string, i int, hints KeyHints) (int, int, bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// readCardGroups reads digit groups from position i, which must hold a
+// digit, as readDigitGroups does, but each gap may have its own separator,
+// as in "4111-1111 1111-1111".
+func readCardGroups(s string, i, maxDigits int) digitGroups {
+	var g digitGroups
+	for g.n < maxGroups {
+		end := digitRun(s, i)
+		g.start[g.n], g.end[g.n] = i, end
+		g.n++
+		g.digits += end - i
+		if g.digits > maxDigits {
+			return g
+		}
+		size := separatorAt(s, end)
+		if size == 0 || end+size >= len(s) || !isDigit(s[end+size]) {
+			return g
+		}
+		i = end + size
+	}
+	return g
 }
 
 // cardGroupSizesOK reports whether groups [0, k) have the sizes card numbers

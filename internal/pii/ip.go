@@ -4,7 +4,8 @@ import "net/netip"
 
 // ipv4Detector finds dotted-quad IPv4 addresses with octets 0-255 and no
 // leading zeros. A fifth dotted number ("1.2.3.4.5") rejects the candidate,
-// as a version string.
+// as a version string, and so do the words "version", "build" and "release"
+// in the ten bytes before it.
 type ipv4Detector struct{}
 
 func (ipv4Detector) Name() string { return "ip_address" }
@@ -17,6 +18,10 @@ func (ipv4Detector) Trigger() Trigger {
 
 func (ipv4Detector) Detect(s string, i int, _ KeyHints) (int, int, bool) {
 	if !isDigit(s[i]) || (i > 0 && s[i-1] == '.') {
+		return 0, 0, false
+	}
+	// Four-part version numbers ("version 4.2.1.0") are dotted quads too.
+	if hasContextWord(s, i, 10, "version", "build", "release") {
 		return 0, 0, false
 	}
 	p := i

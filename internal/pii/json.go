@@ -182,6 +182,17 @@ func (w *jsonWalker) array(i, depth int, mask bool) (int, bool) {
 func stringEnd(s string, i int) (int, bool, bool) {
 	escaped := false
 	for p := i + 1; p < len(s); p++ {
+		// Skip eight bytes at a time while none ends the token or escapes.
+		for ; p+8 <= len(s); p += 8 {
+			c := s[p : p+8]
+			if jsonStringStop[c[0]]|jsonStringStop[c[1]]|jsonStringStop[c[2]]|jsonStringStop[c[3]]|
+				jsonStringStop[c[4]]|jsonStringStop[c[5]]|jsonStringStop[c[6]]|jsonStringStop[c[7]] != 0 {
+				break
+			}
+		}
+		if p >= len(s) {
+			break
+		}
 		switch c := s[p]; {
 		case c == '"':
 			return p + 1, escaped, true
@@ -207,6 +218,17 @@ func stringEnd(s string, i int) (int, bool, bool) {
 	}
 	return len(s), escaped, false
 }
+
+// jsonStringStop is 1 for the bytes that end or escape a JSON string token,
+// or that may not appear in one: the quote, the backslash and control
+// characters.
+var jsonStringStop = func() (t [256]uint8) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = 1
+	}
+	t['"'], t['\\'] = 1, 1
+	return t
+}()
 
 func numberEnd(s string, i int) (int, bool) {
 	p := i

@@ -21,7 +21,7 @@ func (phoneDetector) Name() string { return "phone" }
 
 func (phoneDetector) Type() string { return "PHONE" }
 
-// Trigger asks for 9 digits, the fewest of a national number with trunk
+// Trigger requires 9 digits, the fewest of a national number with trunk
 // prefix, and 8 after '+'.
 func (phoneDetector) Trigger() Trigger {
 	return Trigger{Number: true, MinDigits: 9, MinDigitsPlus: 8}
@@ -36,7 +36,7 @@ func (phoneDetector) Detect(s string, i int, hints KeyHints) (int, int, bool) {
 	case c == '(':
 		return detectNANPParenthesized(s, i)
 	}
-	if precededByDigitSeparator(s, i) {
+	if precededByDigitSeparator(s, i) || precededByIDPrefix(s, i) {
 		return 0, 0, false
 	}
 
@@ -241,4 +241,10 @@ func nationalNumberLength(cc []byte) (int, int) {
 		return 10, 11
 	}
 	return 4, 13
+}
+
+// precededByIDPrefix reports whether position start follows a letter and
+// '-', as the digits of an order or invoice number ("INV-415-555-0132") do.
+func precededByIDPrefix(s string, start int) bool {
+	return start >= 2 && s[start-1] == '-' && isAlpha(s[start-2])
 }

@@ -25,8 +25,10 @@ type Scanner struct {
 	prefixBits [1 << 18 / 64]uint64
 	byPrefix   [256][]uint8
 	numbers    []numberEntry
-	// minNumberDigits is the smallest MinDigits of the number detectors.
+	// minNumberDigits is the smallest MinDigits of the number detectors,
+	// and minAnySeparator that of those without a NumberSeparator.
 	minNumberDigits int
+	minAnySeparator int
 	anywhere        [256][]uint8
 }
 
@@ -57,10 +59,10 @@ const (
 )
 
 // NewScanner returns a scanner over the given detectors; at most 255 are
-// supported. It panics when a prefix is shorter than two bytes, which is a
+// supported. It panics when a prefix is shorter than three bytes, which is a
 // programming error in a detector.
 func NewScanner(detectors []Detector) *Scanner {
-	sc := &Scanner{detectors: detectors}
+	sc := &Scanner{detectors: detectors, minAnySeparator: maxDigitsAhead + 1}
 	for idx, d := range detectors {
 		t := d.Trigger()
 		for _, p := range t.Prefixes {
@@ -86,6 +88,9 @@ func NewScanner(detectors []Detector) *Scanner {
 			sc.numbers = append(sc.numbers, entry)
 			if len(sc.numbers) == 1 || t.MinDigits < sc.minNumberDigits {
 				sc.minNumberDigits = t.MinDigits
+			}
+			if t.NumberSeparator == 0 && t.MinDigits < sc.minAnySeparator {
+				sc.minAnySeparator = t.MinDigits
 			}
 		}
 		for i := 0; i < len(t.Anywhere); i++ {
@@ -445,10 +450,13 @@ func (sc *Scanner) plainNumberEnd(s string, p int) int {
 	// From each run on, the number has fewer digits; no detector may apply
 	// at any of the runs.
 	start := p
-	for r := 0; r < runs; r++ {
+	for r := 0; r < runs && digits >= sc.minNumberDigits; r++ {
+		if digits >= sc.minAnySeparator {
+			return p
+		}
 		after := byteAt(s, ends[r])
 		for k := range sc.numbers {
-			if sc.numbers[k].applies(false, digits, after) {
+			if sc.numbers[k].separator != 0 && sc.numbers[k].applies(false, digits, after) {
 				return p
 			}
 		}

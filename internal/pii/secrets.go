@@ -272,14 +272,16 @@ func (bearerTokenDetector) Detect(s string, i int, _ KeyHints) (int, int, bool) 
 	for start < len(s) && s[start] == ' ' {
 		start++
 	}
+
 	end := tokenRun(s, start, "-._~+/")
 	for end < len(s) && s[end] == '=' {
 		end++
 	}
-	// A token may contain dots but one that ends a token ends the sentence.
+	// A token may contain dots, but a dot at its end ends the sentence.
 	for end > start && s[end-1] == '.' {
 		end--
 	}
+
 	token := s[start:end]
 	if len(token) < 16 || !boundaryAfter(s, end) {
 		return 0, 0, false

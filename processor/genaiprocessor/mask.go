@@ -38,7 +38,7 @@ type MaskingConfig struct {
 	RedactionToken string `mapstructure:"redaction_token"`
 	// PseudonymizationKey is the HMAC-SHA256 key of the pseudonymize action,
 	// at least 16 bytes. Give it from the environment
-	// (${env:GENAI_PSEUDONYMIZATION_KEY}) and share it between replicas so
+	// (${env:GENAI_PSEUDONYM_KEY}) and share it between replicas so
 	// pseudonyms agree.
 	PseudonymizationKey configopaque.String `mapstructure:"pseudonymization_key"`
 	// PseudonymLength is the number of hex digits of a pseudonym, 8 to 64.

@@ -81,7 +81,7 @@ func (c *maskConditions) eval(ctx context.Context, sc *spanContext, logger *zap.
 		ok, err := r.cond.Eval(ctx, tctx)
 		if err != nil {
 			if c.telemetry != nil {
-				c.telemetry.warnCondition(logger, r.name, err)
+				c.telemetry.warnCondition(logger, r.name)
 			}
 			ok = true
 		}

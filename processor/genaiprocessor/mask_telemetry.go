@@ -74,12 +74,15 @@ func (t *maskTelemetry) warnFailedClosed(logger *zap.Logger, n int64, where stri
 	}
 }
 
-func (t *maskTelemetry) warnCondition(logger *zap.Logger, rule string, err error) {
+// warnCondition reports a rule condition that failed to evaluate. The error
+// is not logged: OTTL errors quote the attribute values they failed on,
+// which are the values masking exists to hide.
+func (t *maskTelemetry) warnCondition(logger *zap.Logger, rule string) {
 	if suppressed, ok := t.conditionWarn.allow(1); ok {
 		logger.Warn("Masking rule condition failed; the rule was applied",
 			zap.String("rule", rule),
 			zap.Int64("failures", suppressed),
-			zap.Error(err))
+			zap.String("reason", "evaluation error, text omitted because it can quote attribute values"))
 	}
 }
 
