@@ -151,6 +151,9 @@ func TestMaskCardGroupings(t *testing.T) {
 		assert.Equal(t, Masked, outcome, "%q", card)
 		assert.Equal(t, "pay with [REDACTED:CREDIT_CARD] today", out, "%q", card)
 	}
+
+	out, _ := m.Mask("k", "amex 3714 496353 98431-2027 exp", AllRules, tally)
+	assert.Equal(t, "amex [REDACTED:CREDIT_CARD]-2027 exp", out, "expiry after another separator")
 }
 
 // TestMaskLeavesLookalikesUnchanged checks values that look like personal
@@ -179,6 +182,7 @@ func TestMaskLeavesLookalikesUnchanged(t *testing.T) {
 		"the bearer of this letter is known",
 		"version 4.2.1.0 released, build 10.0.0.1",
 		"invoice INV-415-555-0132 and REF-020-7946-0123",
+		"order 4111 7946 078-05 shipped",
 		"package left-pad@1.3.0 and icon@2x.png",
 	} {
 		out, outcome := m.Mask("gen_ai.prompt", in, AllRules, tally)

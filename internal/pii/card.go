@@ -2,7 +2,8 @@ package pii
 
 // cardDetector finds payment card numbers of 13 to 19 digits, written
 // without separators or in groups joined by separators (space, '-', '.',
-// '/', NO-BREAK, THIN or NARROW NO-BREAK SPACE, one per gap). A candidate must
+// '/', NO-BREAK, THIN or NARROW NO-BREAK SPACE, one per gap). Groups joined
+// by more than one kind of separator must be groups of four. A candidate must
 // pass the Luhn check and fall in an issuer range with a length that issuer
 // uses (see issuerAccepts). Numbers without separators are skipped under
 // identifier and counter keys.
@@ -41,7 +42,7 @@ func (cardDetector) Detect(s string, i int, hints KeyHints) (int, int, bool) {
 	}
 	for k := g.n; k >= 2; k-- {
 		n := g.countDigits(k)
-		if n < 13 || n > 19 || !cardGroupSizesOK(&g, k) {
+		if n < 13 || n > 19 || !cardGroupSizesOK(&g, k) || (mixedSeparators(s, &g, k) && !groupsOfFour(&g, k)) {
 			continue
 		}
 		if validCardDigits(s, &g, k) {
@@ -71,6 +72,30 @@ func readCardGroups(s string, i, maxDigits int) digitGroups {
 		i = end + size
 	}
 	return g
+}
+
+// mixedSeparators reports whether the gaps between groups [0, k) hold more
+// than one kind of separator.
+func mixedSeparators(s string, g *digitGroups, k int) bool {
+	for j := 2; j < k; j++ {
+		if s[g.end[j-1]:g.start[j]] != s[g.end[0]:g.start[1]] {
+			return true
+		}
+	}
+	return false
+}
+
+// groupsOfFour reports whether groups [0, k) have four digits each, the last
+// one one to four. Only this grouping is accepted with mixed separators,
+// because dates and numbers in prose mix separators more often than cards do.
+func groupsOfFour(g *digitGroups, k int) bool {
+	for j := 0; j < k; j++ {
+		size := g.end[j] - g.start[j]
+		if size > 4 || (size < 4 && j < k-1) {
+			return false
+		}
+	}
+	return true
 }
 
 // cardGroupSizesOK reports whether groups [0, k) have the sizes card numbers

@@ -243,8 +243,24 @@ func nationalNumberLength(cc []byte) (int, int) {
 	return 4, 13
 }
 
-// precededByIDPrefix reports whether position start follows a letter and
-// '-', as the digits of an order or invoice number ("INV-415-555-0132") do.
+// precededByIDPrefix reports whether position start follows an upper-case
+// code and '-', as the digits of an order or invoice number
+// ("INV-415-555-0132") do. Codes that name a phone number or an SSN ("TEL-",
+// "SSN-") do not count, and neither do lower-case words ("tel-", "ssn-").
 func precededByIDPrefix(s string, start int) bool {
-	return start >= 2 && s[start-1] == '-' && isAlpha(s[start-2])
+	if start < 3 || s[start-1] != '-' {
+		return false
+	}
+	i := start - 1
+	for i > 0 && isUpper(s[i-1]) {
+		i--
+	}
+	if start-1-i < 2 || (i > 0 && isWordByte(s[i-1])) {
+		return false
+	}
+	switch s[i : start-1] {
+	case "TEL", "FAX", "PH", "MOB", "CELL", "PHONE", "SSN", "NR", "NO":
+		return false
+	}
+	return true
 }
