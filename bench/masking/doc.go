@@ -10,5 +10,11 @@
 //   - genai: this repository's genai processor with every built-in detector
 //     on and the sampling and pricing stages off.
 //
+// BenchmarkMasking and BenchmarkMaskingRatios decode each request with the
+// protobuf unmarshaler alone. BenchmarkReceiverPipelines and
+// BenchmarkReceiverPipelinesRatios put the core OTLP receiver (OTLP/HTTP on
+// 127.0.0.1) in front of each pipeline and post the request from two
+// client goroutines, with the body uncompressed and gzip compressed.
+//
 // Run: go test -p 1 -count 3 -run '^$' -bench . -benchtime 3s ./bench/masking/
 package masking

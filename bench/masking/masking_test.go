@@ -85,14 +85,7 @@ func passthrough() pipeline {
 }
 
 func withProcessor(tb testing.TB, factory processor.Factory, conf map[string]any, next consumer.Traces) pipeline {
-	cfg := factory.CreateDefaultConfig()
-	require.NoError(tb, confmap.NewFromStringMap(conf).Unmarshal(cfg))
-	require.NoError(tb, cfg.(interface{ Validate() error }).Validate())
-	set := processortest.NewNopSettings(factory.Type())
-	p, err := factory.CreateTraces(context.Background(), set, cfg, next)
-	require.NoError(tb, err)
-	require.NoError(tb, p.Start(context.Background(), componenttest.NewNopHost()))
-	tb.Cleanup(func() { require.NoError(tb, p.Shutdown(context.Background())) })
+	p := startProcessor(tb, factory, conf, next)
 	return func(ctx context.Context, buf []byte) error {
 		td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(buf)
 		if err != nil {
@@ -102,16 +95,42 @@ func withProcessor(tb testing.TB, factory processor.Factory, conf map[string]any
 	}
 }
 
+// startProcessor creates a traces processor from factory and conf, starts it
+// in front of next, and shuts it down when tb ends.
+func startProcessor(tb testing.TB, factory processor.Factory, conf map[string]any, next consumer.Traces) processor.Traces {
+	cfg := factory.CreateDefaultConfig()
+	require.NoError(tb, confmap.NewFromStringMap(conf).Unmarshal(cfg))
+	require.NoError(tb, cfg.(interface{ Validate() error }).Validate())
+	set := processortest.NewNopSettings(factory.Type())
+	p, err := factory.CreateTraces(context.Background(), set, cfg, next)
+	require.NoError(tb, err)
+	require.NoError(tb, p.Start(context.Background(), componenttest.NewNopHost()))
+	tb.Cleanup(func() { require.NoError(tb, p.Shutdown(context.Background())) })
+	return p
+}
+
 func redaction(tb testing.TB, next consumer.Traces) pipeline {
-	return withProcessor(tb, redactionprocessor.NewFactory(), map[string]any{
-		"allow_all_keys": true,
-		"blocked_values": []any{emailPattern},
-		"summary":        "silent",
-	}, next)
+	return withProcessor(tb, redactionprocessor.NewFactory(), redactionConfig(), next)
 }
 
 func transform(tb testing.TB, next consumer.Traces) pipeline {
-	return withProcessor(tb, transformprocessor.NewFactory(), map[string]any{
+	return withProcessor(tb, transformprocessor.NewFactory(), transformConfig(), next)
+}
+
+func genai(tb testing.TB, next consumer.Traces) pipeline {
+	return withProcessor(tb, genaiprocessor.NewFactory(), genaiConfig(), next)
+}
+
+func redactionConfig() map[string]any {
+	return map[string]any{
+		"allow_all_keys": true,
+		"blocked_values": []any{emailPattern},
+		"summary":        "silent",
+	}
+}
+
+func transformConfig() map[string]any {
+	return map[string]any{
 		"error_mode": "ignore",
 		"trace_statements": []any{map[string]any{
 			"context": "span",
@@ -119,12 +138,14 @@ func transform(tb testing.TB, next consumer.Traces) pipeline {
 				`replace_all_patterns(attributes, "value", "` + strings.ReplaceAll(emailPattern, `\`, `\\`) + `", "****")`,
 			},
 		}},
-	}, next)
+	}
 }
 
-func genai(tb testing.TB, next consumer.Traces) pipeline {
-	return withProcessor(tb, genaiprocessor.NewFactory(), map[string]any{
+// genaiConfig turns off the sampling and pricing stages, so masking is the
+// only stage that runs after the recognize step.
+func genaiConfig() map[string]any {
+	return map[string]any{
 		"sampling": map[string]any{"enabled": false},
 		"pricing":  map[string]any{"enabled": false},
-	}, next)
+	}
 }
