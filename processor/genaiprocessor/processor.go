@@ -29,6 +29,9 @@ type genaiProcessor struct {
 	sampler *sampler
 	masker  *masker
 	pricer  *pricer
+	// readView is true when a stage reads the GenAI view. Only pricing
+	// does, so with pricing off no span is read into a view.
+	readView bool
 }
 
 // newGenAIProcessor builds the stages a signal needs: traces run all three,
@@ -49,6 +52,7 @@ func newGenAIProcessor(set processor.Settings, cfg *Config, signal pipeline.Sign
 	if p.pricer, err = newPricer(set, &cfg.Pricing); err != nil {
 		return nil, err
 	}
+	p.readView = cfg.Pricing.Enabled
 	return p, nil
 }
 
@@ -85,7 +89,9 @@ func (p *genaiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (p
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
 				sc.span = spans.At(k)
-				genai.Read(sc.view, sc.resource, sc.scope, sc.span)
+				if p.readView {
+					genai.Read(sc.view, sc.resource, sc.scope, sc.span)
+				}
 				p.sampler.processSpan(ctx, &sc)
 				p.masker.processSpan(ctx, &sc)
 				p.pricer.processSpan(ctx, &sc)
