@@ -66,7 +66,7 @@ demo:
 	go run ./cmd/demo
 
 bench:
-	go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./internal/... ./processor/... ./exporter/... ./bench/...
+	go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./internal/... ./processor/... ./exporter/... ./receiver/... ./bench/...
 
 fuzz:
 	@for pkg in $$(go list ./...); do \
