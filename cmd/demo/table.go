@@ -82,15 +82,15 @@ func readObservations(dir, traceID string) ([]observation, error) {
 func printTable(w io.Writer, rows []observation) {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Type > rows[j].Type })
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "OBSERVATION\tTYPE\tMODEL\tTOKENS (in/cached/out)\tCOST USD\tMASKED FIELDS")
+	fmt.Fprintln(tw, "OBSERVATION\tTYPE\tMODEL\tTOKENS (input/cache read+write/output)\tCOST USD\tMASKED FIELDS")
 	var totalCost float64
 	for _, o := range rows {
 		tokens := "-"
 		if len(o.Usage) > 0 {
 			in := o.Usage["input"]
-			cached := o.Usage["input_cache_read"] + o.Usage["input_cached_tokens"] + o.Usage["input_cache_creation"]
+			cache := o.Usage["input_cache_read"] + o.Usage["input_cached_tokens"] + o.Usage["input_cache_creation"]
 			out := o.Usage["output"] + o.Usage["output_reasoning_tokens"]
-			tokens = fmt.Sprintf("%d/%d/%d", in, cached, out)
+			tokens = fmt.Sprintf("%d/%d/%d", in, cache, out)
 		}
 		cost := "-"
 		if c, ok := o.Cost["total"]; ok {
