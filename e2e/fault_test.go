@@ -104,7 +104,8 @@ func TestWrongCredentials(t *testing.T) {
 	td, _ := NewChatTraces(1, 2)
 	SendTraces(t, c, td)
 	waitForStatus(t, srv, http.StatusUnauthorized, deliveryTimeout)
-	c.WaitForOutput("401", deliveryTimeout)
+	// "HTTP 401" rather than "401", which a port number in the start-up log can contain.
+	c.WaitForOutput("HTTP 401", deliveryTimeout)
 
 	output := c.Output()
 	lower := strings.ToLower(output)
