@@ -68,8 +68,11 @@ func startCollectorWithReceiver(t *testing.T) (*langfusetest.Server, *Collector,
 	}
 
 	srv := langfusetest.New(t)
-	receiverAddress := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	var receiverAddress string
 	collector := StartCollector(t, CollectorOptions{Langfuse: srv, Configure: func(cfg map[string]any) {
+		// StartCollector calls Configure on every start attempt, so a retry
+		// after another process took the port gets a new one.
+		receiverAddress = fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 		cfg["receivers"].(map[string]any)["langfuse"] = map[string]any{
 			"endpoint":      receiverAddress,
 			"merge_timeout": "300ms",

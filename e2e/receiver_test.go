@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -131,11 +132,17 @@ func runSDKScript(t *testing.T, script string, env map[string]string) []byte {
 	return []byte(lines[len(lines)-1])
 }
 
-func promptUpstream(t *testing.T) (*httptest.Server, *[]string) {
+// promptUpstream starts a stand-in for the Langfuse prompt API. The returned
+// function returns the Authorization header of every request so far. The
+// handler runs on the server's goroutines, so a mutex guards the headers.
+func promptUpstream(t *testing.T) (*httptest.Server, func() []string) {
 	t.Helper()
 	var authHeaders []string
+	var mu sync.Mutex
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		authHeaders = append(authHeaders, r.Header.Get("Authorization"))
+		mu.Unlock()
 		if !strings.HasPrefix(r.URL.Path, "/api/public/v2/prompts/") {
 			w.WriteHeader(http.StatusNotFound)
 			return
@@ -145,7 +152,11 @@ func promptUpstream(t *testing.T) (*httptest.Server, *[]string) {
 			`"prompt":"You are a concise travel assistant.","config":{},"labels":["production"],"tags":[]}`)
 	}))
 	t.Cleanup(upstream.Close)
-	return upstream, &authHeaders
+	return upstream, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(authHeaders)
+	}
 }
 
 // v3Sent is what langfuse-v3.mjs reports it sent.
@@ -264,8 +275,9 @@ func TestReceiverLangfuseV3SDK(t *testing.T) {
 		require.NotNil(t, sent.Prompt)
 		assert.Equal(t, "travel-system", sent.Prompt["name"])
 		assert.InDelta(t, 3, sent.Prompt["version"], 0)
-		require.NotEmpty(t, *upstreamAuth)
-		assert.Equal(t, basicAuthValue(upstreamPublicKey, upstreamSecretKey), (*upstreamAuth)[0],
+		authHeaders := upstreamAuth()
+		require.NotEmpty(t, authHeaders)
+		assert.Equal(t, basicAuthValue(upstreamPublicKey, upstreamSecretKey), authHeaders[0],
 			"the upstream sees the collector's Langfuse keys, not the SDK's")
 	})
 }
