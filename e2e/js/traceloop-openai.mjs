@@ -13,6 +13,7 @@
 import * as traceloop from '@traceloop/node-server-sdk';
 import OpenAI from 'openai';
 
+import { supportConversation } from './lib/openai-conversation.mjs';
 import { createExporter, requireEnv, runScript } from './lib/telemetry.mjs';
 
 const email = process.env.E2E_PII_EMAIL || 'jane.doe@example.com';
@@ -34,62 +35,9 @@ traceloop.initialize({
   instrumentModules: { openAI: OpenAI },
 });
 
-const client = new OpenAI({
-  baseURL: requireEnv('E2E_OPENAI_BASE_URL'),
-  apiKey: 'sk-e2e-not-a-real-key',
-  maxRetries: 0,
-});
-
-const tools = [
-  {
-    type: 'function',
-    function: {
-      name: 'lookup_order',
-      description: 'Find an order by the customer e-mail address',
-      parameters: {
-        type: 'object',
-        properties: { email: { type: 'string' } },
-        required: ['email'],
-      },
-    },
-  },
-];
-
-async function conversation() {
-  const messages = [
-    { role: 'system', content: 'You are a support agent.' },
-    { role: 'user', content: `Where is my order? My e-mail is ${email}.` },
-  ];
-
-  const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
-  const call = first.choices[0].message.tool_calls?.[0];
-  if (!call) {
-    throw new Error(`first chat completion returned no tool call: ${JSON.stringify(first.choices[0])}`);
-  }
-
-  messages.push(first.choices[0].message);
-  messages.push({
-    role: 'tool',
-    tool_call_id: call.id,
-    content: JSON.stringify({ order: 'A-1001', status: 'shipped' }),
-  });
-  const second = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
-  if (!second.choices[0].message.content) {
-    throw new Error(`second chat completion returned no text: ${JSON.stringify(second.choices[0])}`);
-  }
-
-  const embedding = await client.embeddings.create({
-    model: 'text-embedding-3-small',
-    input: `Order question from ${email}`,
-  });
-  if (embedding.data.length !== 1) {
-    throw new Error(`embedding returned ${embedding.data.length} vectors, expected 1`);
-  }
-}
-
 async function main() {
   await traceloop.withAssociationProperties({ user_id: userId, session_id: sessionId }, () =>
-    traceloop.withWorkflow({ name: 'support' }, conversation),
+    traceloop.withWorkflow({ name: 'support' }, () => supportConversation(OpenAI, email)),
   );
 }
 
