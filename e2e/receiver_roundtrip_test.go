@@ -495,10 +495,10 @@ func assertAttrTime(t *testing.T, span langfusetest.Span, key string, want time.
 
 // assertMillis compares two times at millisecond precision, the precision
 // Langfuse stores.
-func assertMillis(t *testing.T, what string, want, got time.Time) {
+func assertMillis(t *testing.T, field string, want, got time.Time) {
 	t.Helper()
 	assert.Equal(t, want.UnixMilli(), got.UnixMilli(), "%s: expected %s, got %s",
-		what, want.UTC().Format(time.RFC3339Nano), got.UTC().Format(time.RFC3339Nano))
+		field, want.UTC().Format(time.RFC3339Nano), got.UTC().Format(time.RFC3339Nano))
 }
 
 // assertNoPersonalData checks that no request body the test server received

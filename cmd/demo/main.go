@@ -53,7 +53,7 @@ func run(endpoint, dataDir string, wait time.Duration) error {
 	respBody, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("collector answered %s: %s", resp.Status, respBody)
+		return fmt.Errorf("collector rejected the trace with %s: %s", resp.Status, respBody)
 	}
 	fmt.Printf("sent trace %s (%d spans) to %s\n\n", traceID, td.SpanCount(), endpoint)
 

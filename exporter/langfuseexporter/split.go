@@ -91,11 +91,11 @@ func joinTraceErrors(first ptrace.Traces, firstErr error, second ptrace.Traces, 
 // trace-create brings back every span of its trace, so that the trace
 // values are rebuilt from the same spans.
 func retrySpans(batch *preparedBatch, events []encodedEvent) ptrace.Traces {
-	wanted := make(map[int]bool, len(events))
+	retried := make(map[int]bool, len(events))
 	traces := make(map[pcommon.TraceID]bool)
 	for _, event := range events {
 		if event.spanIndex >= 0 {
-			wanted[event.spanIndex] = true
+			retried[event.spanIndex] = true
 		} else {
 			traces[event.traceID] = true
 		}
@@ -104,7 +104,7 @@ func retrySpans(batch *preparedBatch, events []encodedEvent) ptrace.Traces {
 	out := ptrace.NewTraces()
 	for i := range batch.spans {
 		ref := &batch.spans[i]
-		if !wanted[i] && !traces[ref.span.TraceID()] {
+		if !retried[i] && !traces[ref.span.TraceID()] {
 			continue
 		}
 		rs := out.ResourceSpans().AppendEmpty()

@@ -54,9 +54,9 @@ func (v *View) InputWithSystemInstructions() string {
 	if v.SystemInstructions == "" || (input != "" && !strings.HasPrefix(input, "[")) {
 		return v.Input
 	}
-	// A byte search instead of a decode keeps this off the allocation path;
-	// any "system" string counts as a system message, so the instructions are
-	// added only when the input certainly has none.
+	// A byte search instead of a decode keeps this off the allocation path.
+	// Any "system" string counts as a system message, so the instructions
+	// are added only when the input certainly has none.
 	if strings.Contains(input, `"system"`) {
 		return v.Input
 	}

@@ -599,9 +599,9 @@ func BenchmarkPricerProcessSpan(b *testing.B) {
 // reports the median time per span of each, and the share that pricing adds
 // to the median, because medians ignore the preemptions that a loaded machine
 // adds to single calls. The "view" sub-benchmark reads the GenAI view in
-// both arms, so it measures the pricing stage alone; "total" leaves the view
-// read to pricing, which is the only stage that needs it, so it measures
-// what switching pricing on costs.
+// both arms, so it measures the pricing stage alone. The "total" one reads
+// the view only with pricing on, because no other stage needs it, so it
+// measures what switching pricing on costs.
 func BenchmarkPricingOverhead(b *testing.B) {
 	b.Run("view", func(b *testing.B) { benchmarkPricingOverhead(b, true) })
 	b.Run("total", func(b *testing.B) { benchmarkPricingOverhead(b, false) })
