@@ -21,7 +21,7 @@ func (cardDetector) Detect(s string, i int, hints KeyHints) (int, int, bool) {
 	if !isDigit(s[i]) || precededByDigitSeparator(s, i) {
 		return 0, 0, false
 	}
-	g := readCardGroups(s, i, 19+6)
+	g := readGroups(s, i, 19+6, false)
 	if g.n == 1 {
 		if !g.runEndsClean(s) || g.digits < 13 || g.digits > 19 {
 			return 0, 0, false
@@ -50,28 +50,6 @@ func (cardDetector) Detect(s string, i int, hints KeyHints) (int, int, bool) {
 		}
 	}
 	return 0, 0, false
-}
-
-// readCardGroups reads digit groups from position i, which must hold a
-// digit, as readDigitGroups does, but each gap may have its own separator,
-// as in "4111-1111 1111-1111".
-func readCardGroups(s string, i, maxDigits int) digitGroups {
-	var g digitGroups
-	for g.n < maxGroups {
-		end := digitRun(s, i)
-		g.start[g.n], g.end[g.n] = i, end
-		g.n++
-		g.digits += end - i
-		if g.digits > maxDigits {
-			return g
-		}
-		size := separatorAt(s, end)
-		if size == 0 || end+size >= len(s) || !isDigit(s[end+size]) {
-			return g
-		}
-		i = end + size
-	}
-	return g
 }
 
 // mixedSeparators reports whether the gaps between groups [0, k) hold more

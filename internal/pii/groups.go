@@ -24,6 +24,13 @@ type digitGroups struct {
 // separator that differs or that no digit follows, and after maxDigits
 // digits.
 func readDigitGroups(s string, i, maxDigits int) digitGroups {
+	return readGroups(s, i, maxDigits, true)
+}
+
+// readGroups reads digit groups as readDigitGroups describes. With
+// sameSeparator false each gap may have its own separator, as in
+// "4111-1111 1111-1111", and sep and mixed stay unset.
+func readGroups(s string, i, maxDigits int, sameSeparator bool) digitGroups {
 	var g digitGroups
 	for g.n < maxGroups {
 		end := digitRun(s, i)
@@ -37,12 +44,14 @@ func readDigitGroups(s string, i, maxDigits int) digitGroups {
 		if size == 0 || end+size >= len(s) || !isDigit(s[end+size]) {
 			return g
 		}
-		sep := s[end : end+size]
-		if g.sep != "" && sep != g.sep {
-			g.mixed = true
-			return g
+		if sameSeparator {
+			sep := s[end : end+size]
+			if g.sep != "" && sep != g.sep {
+				g.mixed = true
+				return g
+			}
+			g.sep = sep
 		}
-		g.sep = sep
 		i = end + size
 	}
 	return g
