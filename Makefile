@@ -25,7 +25,7 @@ BENCHTIME   ?= 1s
 SOURCES := $(shell find receiver processor exporter internal -type f \
 	-not -name '*_test.go' -not -path '*/testdata/*' 2>/dev/null)
 
-.PHONY: all build run test unit-test e2e e2e-deps rules-test demo bench fuzz clean
+.PHONY: all build run test unit-test race e2e e2e-deps rules-test demo bench fuzz clean
 
 all: build
 
@@ -54,12 +54,22 @@ rules-test:
 unit-test:
 	go test ./...
 
+# The components run concurrently inside the collector (table reloads, shared
+# caches, per-batch buffers), so their packages also run under the race
+# detector, which needs cgo and a C compiler.
+RACE_PACKAGES := ./internal/... ./processor/... ./exporter/... ./receiver/...
+RACE_TEST := CGO_ENABLED=1 go test -race -timeout 20m $(RACE_PACKAGES)
+
+race:
+	$(RACE_TEST)
+
 e2e: build e2e-deps
 	OTELCOL_GENAI_BINARY=$(COLLECTOR) OTELCOL_GENAI_E2E=required go test -count=1 ./e2e/ ./deploy/
 
 # The end-to-end tests in e2e/ run the binary named by OTELCOL_GENAI_BINARY and
 # fail when it is missing.
 test: build e2e-deps rules-test
+	$(RACE_TEST)
 	OTELCOL_GENAI_BINARY=$(COLLECTOR) OTELCOL_GENAI_E2E=required go test -timeout 40m ./...
 
 demo:

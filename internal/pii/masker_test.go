@@ -82,8 +82,10 @@ func TestReplacementLenMatchesReplacement(t *testing.T) {
 		if action == ActionRedact {
 			tally := m.NewTally()
 			in := "a@b.co, +44 20 7946 0958, c@d.io"
-			allocs := testing.AllocsPerRun(20, func() { m.Mask("k", in, AllRules, tally) })
-			assert.Equal(t, 1.0, allocs, "the output is allocated once")
+			if !raceDetector {
+				allocs := testing.AllocsPerRun(20, func() { m.Mask("k", in, AllRules, tally) })
+				assert.Equal(t, 1.0, allocs, "the output is allocated once")
+			}
 		}
 	}
 }

@@ -378,6 +378,9 @@ func TestSampleNestedWithoutPayloadsDoesNotAllocate(t *testing.T) {
 	sc := &spanContext{view: &genai.View{}}
 	sampleTracesWith(s, td, sc)
 
+	if raceDetector {
+		t.Skip("the race detector's instrumentation allocates")
+	}
 	allocs := testing.AllocsPerRun(100, func() { sampleTracesWith(s, td, sc) })
 	assert.Zero(t, allocs)
 }
@@ -397,7 +400,10 @@ func TestSampledSpanSampledAgain(t *testing.T) {
 	once := span.Attributes().AsRaw()
 	assert.Regexp(t, `^\[sampled:sha256:`, once["raw_image"])
 
-	allocs := testing.AllocsPerRun(100, func() { sampleTracesWith(s, td, sc) })
-	assert.Zero(t, allocs)
+	if !raceDetector {
+		allocs := testing.AllocsPerRun(100, func() { sampleTracesWith(s, td, sc) })
+		assert.Zero(t, allocs)
+	}
+	sampleTracesWith(s, td, sc)
 	assert.Equal(t, once, span.Attributes().AsRaw())
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package genaiprocessor
+
+const raceDetector = false
