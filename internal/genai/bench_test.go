@@ -1,6 +1,7 @@
 package genai
 
 import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"os"
 	"strings"
@@ -77,30 +78,51 @@ func loadCaptureSpan(b *testing.B, file, name string, skip int) spanData {
 	return spanData{}
 }
 
-func benchmarkRead(b *testing.B, sd spanData) {
+type readFunc func(*View, pcommon.Resource, pcommon.InstrumentationScope, ptrace.Span)
+
+func benchmarkRead(b *testing.B, read readFunc, sd spanData) {
 	var v View
-	Read(&v, sd.resource, sd.scope, sd.span)
+	read(&v, sd.resource, sd.scope, sd.span)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		Read(&v, sd.resource, sd.scope, sd.span)
+		read(&v, sd.resource, sd.scope, sd.span)
 	}
 }
 
+// BenchmarkRead reads spans of several instrumentations with Read, the
+// exporter's read, and with ReadUsage, the processor's.
 func BenchmarkRead(b *testing.B) {
-	b.Run("semconv_chat", func(b *testing.B) {
-		benchmarkRead(b, benchChatSpan())
-	})
-	b.Run("vercel_doGenerate_text", func(b *testing.B) {
-		benchmarkRead(b, loadCaptureSpan(b, "vercel-ai.json", "ai.generateText.doGenerate", 1))
-	})
-	b.Run("vercel_doGenerate_tool_call", func(b *testing.B) {
-		benchmarkRead(b, loadCaptureSpan(b, "vercel-ai.json", "ai.generateText.doGenerate", 0))
-	})
-	b.Run("openinference_llm", func(b *testing.B) {
-		benchmarkRead(b, loadCaptureSpan(b, "openinference-openai.json", "OpenAI Chat Completions", 1))
-	})
-	b.Run("openinference_llm_tool_call", func(b *testing.B) {
-		benchmarkRead(b, loadCaptureSpan(b, "openinference-openai.json", "OpenAI Chat Completions", 0))
-	})
+	spans := []struct {
+		name string
+		span func() spanData
+	}{
+		{"semconv_chat", benchChatSpan},
+		{"vercel_doGenerate_text", func() spanData {
+			return loadCaptureSpan(b, "vercel-ai.json", "ai.generateText.doGenerate", 1)
+		}},
+		{"vercel_doGenerate_tool_call", func() spanData {
+			return loadCaptureSpan(b, "vercel-ai.json", "ai.generateText.doGenerate", 0)
+		}},
+		{"openinference_llm", func() spanData {
+			return loadCaptureSpan(b, "openinference-openai.json", "OpenAI Chat Completions", 1)
+		}},
+		{"openinference_llm_tool_call", func() spanData {
+			return loadCaptureSpan(b, "openinference-openai.json", "OpenAI Chat Completions", 0)
+		}},
+	}
+	reads := []struct {
+		name string
+		read readFunc
+	}{
+		{"full", Read},
+		{"usage", ReadUsage},
+	}
+	for _, r := range reads {
+		for _, sp := range spans {
+			b.Run(r.name+"/"+sp.name, func(b *testing.B) {
+				benchmarkRead(b, r.read, sp.span())
+			})
+		}
+	}
 }

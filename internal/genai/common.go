@@ -74,12 +74,14 @@ func readResource(dst *View, s *spanScan) {
 
 // readIdentity reads name, provider, operation and models.
 func readIdentity(dst *View, s *spanScan) {
-	dst.Name = s.firstString(keyGenAIToolName, keyLogfireMsg, keyAIToolCallName)
-	if dst.Name == "" {
-		dst.Name = vercelName(s)
-	}
-	if dst.Name == "" {
-		dst.Name = s.span.Name()
+	if !s.usageOnly {
+		dst.Name = s.firstString(keyGenAIToolName, keyLogfireMsg, keyAIToolCallName)
+		if dst.Name == "" {
+			dst.Name = vercelName(s)
+		}
+		if dst.Name == "" {
+			dst.Name = s.span.Name()
+		}
 	}
 
 	dst.Provider = normalizeProvider(s.firstString(keyGenAIProviderName, keyGenAISystem,
@@ -135,8 +137,7 @@ func normalizeProvider(p string) string {
 // readTraceFields reads user, session, tags, public, trace name, trace
 // input and output, and metadata objects sent as JSON text.
 func readTraceFields(dst *View, s *spanScan) {
-	dst.UserID = s.firstString(keyLFUserID, keyUserID, keyObsMetaUserID, keyTraceMetaUserID,
-		keyAIMetaUserID, keyAIContextUserID, keyTraceloopUserID, keyGenAIRequestUser, keyLLMUser)
+	dst.UserID = readUserID(s)
 	dst.SessionID = s.firstString(keyLFSessionID, keySessionID, keyGenAIConversationID,
 		keyObsMetaSessionID, keyTraceMetaSessionID, keyAIMetaSessionID, keyAIContextSessionID,
 		keyTraceloopSessionID)
@@ -169,11 +170,18 @@ func readTraceFields(dst *View, s *spanScan) {
 	}
 }
 
+// readUserID returns the first user id among the keys Langfuse reads it
+// from.
+func readUserID(s *spanScan) string {
+	return s.firstString(keyLFUserID, keyUserID, keyObsMetaUserID, keyTraceMetaUserID,
+		keyAIMetaUserID, keyAIContextUserID, keyTraceloopUserID, keyGenAIRequestUser, keyLLMUser)
+}
+
 // mergeMetadataJSON adds the fields of a JSON object to *m. String fields
 // lose their quotes; other fields stay JSON text. Text that is not a JSON
 // object is stored whole under the key "metadata" and counted as invalid.
 func mergeMetadataJSON(m *map[string]string, text string, s *spanScan) {
-	if strings.TrimSpace(text) == "" {
+	if s.usageOnly || strings.TrimSpace(text) == "" {
 		return
 	}
 	if *m == nil {

@@ -13,6 +13,8 @@ type adkReader struct{}
 
 func (adkReader) convention() Convention { return ConventionGoogleADK }
 
+func (adkReader) readsUsage() bool { return true }
+
 func (adkReader) detect(s *spanScan) bool {
 	return s.scope == "gcp.vertex.agent" || s.has[keyADKLLMRequest] || s.has[keyADKLLMResponse]
 }

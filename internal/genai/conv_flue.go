@@ -8,6 +8,8 @@ type flueReader struct{}
 // parity but are no convention of their own in View.
 func (flueReader) convention() Convention { return ConventionUnknown }
 
+func (flueReader) readsUsage() bool { return false }
+
 func (flueReader) detect(s *spanScan) bool {
 	return s.scope == "@flue/opentelemetry" || s.has[keyFlueToolName]
 }

@@ -11,6 +11,8 @@ type langfuseReader struct{}
 
 func (langfuseReader) convention() Convention { return ConventionLangfuse }
 
+func (langfuseReader) readsUsage() bool { return true }
+
 func (langfuseReader) detect(s *spanScan) bool {
 	return s.hasLangfuse || strings.HasPrefix(s.scope, "langfuse-sdk")
 }

@@ -16,6 +16,8 @@ type logfireReader struct{}
 
 func (logfireReader) convention() Convention { return ConventionLogfire }
 
+func (logfireReader) readsUsage() bool { return true }
+
 func (logfireReader) detect(s *spanScan) bool {
 	return s.scope == "pydantic-ai" || strings.HasPrefix(s.scope, "logfire") ||
 		s.has[keyLogfireMsg] || s.has[keyPrompt] || s.has[keyAllMessagesEvents] ||

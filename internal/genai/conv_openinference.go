@@ -17,6 +17,8 @@ type openInferenceReader struct{}
 
 func (openInferenceReader) convention() Convention { return ConventionOpenInference }
 
+func (openInferenceReader) readsUsage() bool { return true }
+
 func (openInferenceReader) detect(s *spanScan) bool {
 	return s.has[keyOISpanKind] || strings.Contains(s.scope, "openinference") ||
 		s.has[keyLLMModelName] || s.hasLLMInputMsgs || s.hasLLMOutputMsgs ||
@@ -61,7 +63,7 @@ func (openInferenceReader) read(dst *View, s *spanScan) {
 	if s.hasLLMTools && dst.ToolDefinitions == "" {
 		dst.ToolDefinitions = openInferenceTools(s)
 	}
-	if s.hasLLMOutputToolCalls && len(dst.ToolCalls) == 0 {
+	if s.hasLLMOutputToolCalls && len(dst.ToolCalls) == 0 && !s.usageOnly {
 		appendOpenInferenceToolCalls(dst, attrs)
 	}
 }
@@ -69,6 +71,9 @@ func (openInferenceReader) read(dst *View, s *spanScan) {
 // openInferenceTools joins llm.tools.N.tool.json_schema into one JSON
 // array, in index order.
 func openInferenceTools(s *spanScan) string {
+	if s.usageOnly {
+		return ""
+	}
 	type schema struct {
 		index int
 		text  string

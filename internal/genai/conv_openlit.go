@@ -12,6 +12,8 @@ type openLITReader struct{}
 
 func (openLITReader) convention() Convention { return ConventionOpenLIT }
 
+func (openLITReader) readsUsage() bool { return false }
+
 func (openLITReader) detect(s *spanScan) bool {
 	if strings.Contains(s.scope, "openlit") {
 		return true

@@ -18,6 +18,8 @@ type otelEventReader struct{}
 
 func (otelEventReader) convention() Convention { return ConventionOTelGenAI }
 
+func (otelEventReader) readsUsage() bool { return false }
+
 func (otelEventReader) detect(s *spanScan) bool {
 	events := s.span.Events()
 	for i := 0; i < events.Len(); i++ {

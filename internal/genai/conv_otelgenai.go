@@ -9,6 +9,8 @@ type otelGenAIReader struct{}
 
 func (otelGenAIReader) convention() Convention { return ConventionOTelGenAI }
 
+func (otelGenAIReader) readsUsage() bool { return true }
+
 func (otelGenAIReader) detect(s *spanScan) bool {
 	return s.hasGenAIAttributes
 }

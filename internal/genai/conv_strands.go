@@ -9,6 +9,8 @@ type strandsReader struct{}
 
 func (strandsReader) convention() Convention { return ConventionStrands }
 
+func (strandsReader) readsUsage() bool { return true }
+
 func (strandsReader) detect(s *spanScan) bool {
 	return s.scope == "strands-agents" || s.scope == "strands.telemetry.tracer"
 }

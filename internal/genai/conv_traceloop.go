@@ -13,6 +13,8 @@ type traceloopReader struct{}
 
 func (traceloopReader) convention() Convention { return ConventionTraceloop }
 
+func (traceloopReader) readsUsage() bool { return true }
+
 func (traceloopReader) detect(s *spanScan) bool {
 	return strings.HasPrefix(s.scope, "@traceloop/") ||
 		strings.HasPrefix(s.scope, "opentelemetry.instrumentation.") ||

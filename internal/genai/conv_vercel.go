@@ -16,6 +16,8 @@ type vercelReader struct{}
 
 func (vercelReader) convention() Convention { return ConventionVercelAI }
 
+func (vercelReader) readsUsage() bool { return true }
+
 func (vercelReader) detect(s *spanScan) bool {
 	return s.scope == "ai" || vercelOperation(s) != ""
 }
@@ -38,7 +40,7 @@ func (vercelReader) read(dst *View, s *spanScan) {
 	if dst.Input != "" && dst.Output != "" {
 		s.ioDone = true
 	}
-	if v, ok := s.get(keyAIPromptTools); ok {
+	if v, ok := s.get(keyAIPromptTools); ok && !s.usageOnly {
 		dst.ToolDefinitions = joinJSONArray(v)
 	}
 	if text := s.str(keyAIResponseToolCalls); text != "" {
@@ -63,6 +65,9 @@ func vercelOperationName(op string) string {
 }
 
 func vercelInput(s *spanScan) string {
+	if s.usageOnly {
+		return ""
+	}
 	return s.firstString(keyAIPromptMessages, keyAIPrompt, keyAIToolCallArgs, keyAIValues,
 		keyAIValue)
 }
@@ -70,6 +75,9 @@ func vercelInput(s *spanScan) string {
 // vercelOutput returns the response text, or when the model also called
 // tools, an assistant message holding both.
 func vercelOutput(s *spanScan) string {
+	if s.usageOnly {
+		return ""
+	}
 	text := s.str(keyAIResponseText)
 	calls := s.str(keyAIResponseToolCalls)
 	if text != "" && calls != "" {
@@ -120,6 +128,9 @@ func joinJSONArray(v pcommon.Value) string {
 // appendVercelToolCalls reads ai.response.toolCalls: an array of
 // {toolCallId, toolName, input (v5+) or args (v4)}.
 func appendVercelToolCalls(dst *View, text string, s *spanScan) {
+	if s.usageOnly {
+		return
+	}
 	var calls []struct {
 		ID    string          `json:"toolCallId"`
 		Name  string          `json:"toolName"`

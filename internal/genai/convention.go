@@ -12,6 +12,10 @@ type conventionReader interface {
 	// detect reports whether the span carries keys of the convention.
 	detect(s *spanScan) bool
 	read(dst *View, s *spanScan)
+	// readsUsage reports whether read sets any field that ReadUsage
+	// fills; ReadUsage skips the readers that only read messages and
+	// tool calls.
+	readsUsage() bool
 }
 
 var conventionReaders = [...]conventionReader{

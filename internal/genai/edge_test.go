@@ -242,3 +242,30 @@ func TestReadHugeCachePartsClampInput(t *testing.T) {
 	assert.Equal(t, int64(math.MaxInt64), v.Usage.CacheRead)
 	assert.Equal(t, int64(math.MaxInt64), v.Usage.CacheWrite)
 }
+
+func TestServiceTier(t *testing.T) {
+	tests := []struct {
+		name  string
+		attrs map[string]any
+		want  string
+	}{
+		{"genai request", map[string]any{"gen_ai.request.service_tier": "priority"}, "priority"},
+		{"openinference flattened", map[string]any{"llm.invocation_parameters.service_tier": "flex"}, "flex"},
+		{"vercel settings", map[string]any{"ai.settings.service_tier": "default"}, "default"},
+		{"absent", map[string]any{"gen_ai.request.temperature": 0.2}, ""},
+		{"not text", map[string]any{"gen_ai.request.service_tier": 2}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			attrs := map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o"}
+			for k, v := range tt.attrs {
+				attrs[k] = v
+			}
+			v := readSpan(t, "", "chat gpt-4o", attrs)
+			assert.Equal(t, tt.want, v.ServiceTier)
+			if tt.want != "" {
+				assert.Equal(t, tt.want, v.ModelParameters["service_tier"])
+			}
+		})
+	}
+}

@@ -18,6 +18,9 @@ const maxFlatSlots = 10001
 // numeric path segment is an array index. It returns "" when no key has the
 // prefix.
 func unflatten(attrs pcommon.Map, prefix string, s *spanScan) string {
+	if s.usageOnly {
+		return ""
+	}
 	var root any
 	slots := 0
 	attrs.Range(func(name string, v pcommon.Value) bool {

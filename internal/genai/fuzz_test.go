@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -56,6 +57,12 @@ func FuzzRead(f *testing.F) {
 		}
 		_ = v.MergedModelParameters()
 		_ = v.InputWithSystemInstructions()
+
+		var lean View
+		ReadUsage(&lean, rs.Resource(), ss.Scope(), span)
+		if want, got := usageFields(&v), usageFields(&lean); !reflect.DeepEqual(want, got) {
+			t.Fatalf("ReadUsage differs from Read:\nRead:      %+v\nReadUsage: %+v", want, got)
+		}
 	})
 }
 

@@ -15,6 +15,24 @@ import (
 // token counts, invalid JSON in usage or cost objects) are skipped and
 // counted in dst.InvalidValues; Read never panics on attribute content.
 func Read(dst *View, resource pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
+	read(dst, resource, scope, span, false)
+}
+
+// ReadUsage fills only the fields that pricing and usage metrics need:
+// Type, Aggregate, Usage, UsageDetails, UsageExtra, RequestModel,
+// ResponseModel, Provider, Operation, UserID, ServiceTier, Cost, HasCost,
+// CostDetails and Convention. They get the values that Read gives them; the
+// other fields stay empty. It skips messages, tool calls, metadata, trace
+// fields and timing, which makes it cheaper than Read on spans that carry
+// them.
+func ReadUsage(dst *View, resource pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span) {
+	read(dst, resource, scope, span, true)
+}
+
+// read is Read, or ReadUsage when usageOnly is true.
+func read(dst *View, resource pcommon.Resource, scope pcommon.InstrumentationScope, span ptrace.Span,
+	usageOnly bool,
+) {
 	dst.reset()
 	if dst.scan == nil {
 		dst.scan = new(spanScan)
@@ -24,17 +42,26 @@ func Read(dst *View, resource pcommon.Resource, scope pcommon.InstrumentationSco
 	s.span = span
 	s.resource = resource.Attributes()
 	s.scope = scope.Name()
+	s.usageOnly = usageOnly
 
 	s.scanAttributes(dst, span.Attributes())
-	readResource(dst, s)
+	if !usageOnly {
+		readResource(dst, s)
+	}
 
 	readIdentity(dst, s)
 	dst.Type = observationType(s)
-	readTraceFields(dst, s)
-	readStatus(dst, s)
+	if usageOnly {
+		dst.UserID = readUserID(s)
+	} else {
+		readTraceFields(dst, s)
+		readStatus(dst, s)
+	}
 	readCost(dst, s)
-	readPrompt(dst, s)
-	readCompletionStart(dst, s)
+	if !usageOnly {
+		readPrompt(dst, s)
+		readCompletionStart(dst, s)
+	}
 
 	generic := false
 	for _, r := range conventionReaders {
@@ -48,16 +75,33 @@ func Read(dst *View, resource pcommon.Resource, scope pcommon.InstrumentationSco
 		} else if dst.Convention == ConventionUnknown {
 			dst.Convention = r.convention()
 		}
+		if usageOnly && !r.readsUsage() {
+			continue
+		}
 		r.read(dst, s)
 	}
 	if dst.Convention == ConventionUnknown && generic {
 		dst.Convention = ConventionOTelGenAI
 	}
 
-	readToolSpan(dst, s)
+	if !usageOnly {
+		readToolSpan(dst, s)
+	}
 	finishUsage(dst, s)
 	dst.InvalidValues = s.invalid
 	s.span = ptrace.Span{}
+}
+
+// Forget drops every reference that v holds into the last span read, so
+// that a View kept for reuse does not keep a batch's attribute values alive.
+// The maps and scratch space stay allocated for the next Read.
+func (v *View) Forget() {
+	v.reset()
+	if v.scan != nil {
+		v.scan.values = [keyCount]pcommon.Value{}
+		v.scan.reset()
+		v.scan.resource = pcommon.Map{}
+	}
 }
 
 // reset clears v for the next span, keeping its maps, slices and scratch.

@@ -485,6 +485,9 @@ type spanScan struct {
 	ioDone      bool
 	hasLangfuse bool
 	invalid     int
+	// usageOnly is set by ReadUsage: metadata, request parameters other
+	// than the service tier, messages and tool calls are not read.
+	usageOnly bool
 
 	span     ptrace.Span
 	resource pcommon.Map
@@ -554,7 +557,7 @@ func (s *spanScan) scanPrefixed(dst *View, name string, v pcommon.Value) {
 		case strings.HasPrefix(name, prefixGenAIUsage):
 			s.addGenericUsage(dst, name[len(prefixGenAIUsage):], v)
 		case strings.HasPrefix(name, prefixGenAIRequest):
-			dst.setModelParameter(name[len(prefixGenAIRequest):], v)
+			s.modelParameter(dst, name[len(prefixGenAIRequest):], v)
 		case strings.HasPrefix(name, prefixGenAIPrompt) && startsWithDigit(name[len(prefixGenAIPrompt):]):
 			s.hasFlatPrompt = true
 		case strings.HasPrefix(name, prefixGenAICompletion) &&
@@ -575,7 +578,7 @@ func (s *spanScan) scanPrefixed(dst *View, name string, v pcommon.Value) {
 		case strings.HasPrefix(name, prefixLLMTools):
 			s.hasLLMTools = true
 		case strings.HasPrefix(name, prefixLLMInvocation):
-			dst.setModelParameter(name[len(prefixLLMInvocation):], v)
+			s.modelParameter(dst, name[len(prefixLLMInvocation):], v)
 		}
 	case strings.HasPrefix(name, "ai."):
 		switch {
@@ -586,7 +589,7 @@ func (s *spanScan) scanPrefixed(dst *View, name string, v pcommon.Value) {
 		case strings.HasPrefix(name, prefixAIContext):
 			s.scanAIContext(dst, name[len(prefixAIContext):], v)
 		case strings.HasPrefix(name, prefixAISettings):
-			dst.setModelParameter(name[len(prefixAISettings):], v)
+			s.modelParameter(dst, name[len(prefixAISettings):], v)
 		}
 	case strings.HasPrefix(name, "langfuse."):
 		s.hasLangfuse = true
@@ -596,7 +599,7 @@ func (s *spanScan) scanPrefixed(dst *View, name string, v pcommon.Value) {
 		case strings.HasPrefix(name, prefixTraceMetadata):
 			s.scanLangfuseMetadata(dst, name[len(prefixTraceMetadata):], v, true)
 		case strings.HasPrefix(name, prefixLFMetadata):
-			setMetadata(&dst.Metadata, name[len(prefixLFMetadata):], v)
+			s.metadata(&dst.Metadata, name[len(prefixLFMetadata):], v)
 		}
 	case strings.HasPrefix(name, prefixTraceloopProps):
 		sub := name[len(prefixTraceloopProps):]
@@ -606,7 +609,7 @@ func (s *spanScan) scanPrefixed(dst *View, name string, v pcommon.Value) {
 		case "session_id":
 			s.setKey(keyTraceloopSessionID, v)
 		}
-		setMetadata(&dst.Metadata, sub, v)
+		s.metadata(&dst.Metadata, sub, v)
 	}
 }
 
@@ -626,7 +629,7 @@ func (s *spanScan) scanAIMetadata(dst *View, sub string, v pcommon.Value) {
 	case "langfusePrompt":
 		s.setKey(keyAIMetaLangfusePrompt, v)
 	default:
-		setMetadata(&dst.Metadata, sub, v)
+		s.metadata(&dst.Metadata, sub, v)
 	}
 }
 
@@ -637,7 +640,7 @@ func (s *spanScan) scanAIContext(dst *View, sub string, v pcommon.Value) {
 	case "sessionId":
 		s.setKey(keyAIContextSessionID, v)
 	default:
-		setMetadata(&dst.Metadata, sub, v)
+		s.metadata(&dst.Metadata, sub, v)
 	}
 }
 
@@ -651,9 +654,9 @@ func (s *spanScan) scanLangfuseMetadata(dst *View, sub string, v pcommon.Value, 
 		s.setKey(pick(trace, keyTraceMetaTags, keyObsMetaTags), v)
 	default:
 		if trace {
-			setMetadata(&dst.TraceMetadata, sub, v)
+			s.metadata(&dst.TraceMetadata, sub, v)
 		} else {
-			setMetadata(&dst.Metadata, sub, v)
+			s.metadata(&dst.Metadata, sub, v)
 		}
 	}
 }
@@ -667,6 +670,26 @@ func pick(cond bool, a, b key) key {
 
 func startsWithDigit(s string) bool {
 	return s != "" && s[0] >= '0' && s[0] <= '9'
+}
+
+// metadata stores a metadata attribute, unless the read is usage-only.
+func (s *spanScan) metadata(m *map[string]string, name string, v pcommon.Value) {
+	if !s.usageOnly {
+		setMetadata(m, name, v)
+	}
+}
+
+// modelParameter stores a request parameter. A usage-only read keeps only
+// the service tier, which pricing needs.
+func (s *spanScan) modelParameter(dst *View, name string, v pcommon.Value) {
+	if !s.usageOnly {
+		dst.setModelParameter(name, v)
+		return
+	}
+	if name == "service_tier" && v.Type() != pcommon.ValueTypeInt && v.Type() != pcommon.ValueTypeDouble &&
+		v.Type() != pcommon.ValueTypeBool {
+		dst.ServiceTier = valueString(v)
+	}
 }
 
 // setMetadata stores v under name in *m, creating the map on first use.

@@ -48,6 +48,9 @@ func (c toolCallJSON) toolCall() ToolCall {
 // request. The JSON is decoded only when the text mentions a tool call, so
 // a plain text response costs one scan.
 func appendMessageToolCalls(dst *View, text string, s *spanScan) {
+	if s.usageOnly {
+		return
+	}
 	if !mentionsToolCall(text) {
 		return
 	}

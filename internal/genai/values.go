@@ -160,7 +160,11 @@ func (v *View) setModelParameter(name string, val pcommon.Value) {
 	case pcommon.ValueTypeBool:
 		v.ModelParameters[name] = val.Bool()
 	default:
-		v.ModelParameters[name] = valueString(val)
+		text := valueString(val)
+		v.ModelParameters[name] = text
+		if name == "service_tier" {
+			v.ServiceTier = text
+		}
 	}
 }
 

@@ -132,6 +132,9 @@ type View struct {
 	// ModelParameters holds request parameters such as temperature and
 	// max_tokens; values are strings, numbers or booleans.
 	ModelParameters map[string]any
+	// ServiceTier is the service_tier request parameter ("priority",
+	// "flex", "default") as ModelParameters holds it, when it is text.
+	ServiceTier string
 	// ModelParametersJSON is a JSON object of request parameters when the
 	// convention sends them as one attribute (langfuse.observation.model.parameters,
 	// llm.invocation_parameters, model_config). Keys in ModelParameters win

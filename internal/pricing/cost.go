@@ -130,6 +130,9 @@ func (e *Entry) Cost(u Usage) Cost {
 	return c
 }
 
+// MaxDetailsJSONBytes is the longest text that AppendDetailsJSON appends.
+const MaxDetailsJSONBytes = 640
+
 // AppendDetailsJSON appends the cost as a JSON object in Langfuse's
 // costDetails keys to dst, each value rounded to 1e-12 USD. input, output and total are always present; the
 // other keys only when their usage bucket is not empty.
@@ -194,20 +197,31 @@ func appendUSD(dst []byte, v float64) []byte {
 		return dst
 	}
 
-	// Write the 12 fraction digits with leading zeros, then drop trailing
-	// zeros: 0.000215 is 215000000 picodollars, written ".000215".
-	var digits [12]byte
-	for i := len(digits) - 2; i >= 0; i -= 2 {
+	// Drop the trailing zeros of the 12 fraction digits first, then write
+	// the rest right to left with leading zeros: 0.000215 is 215000000
+	// picodollars, written ".000215".
+	n := 12
+	for frac%100 == 0 {
+		frac /= 100
+		n -= 2
+	}
+	if frac%10 == 0 {
+		frac /= 10
+		n--
+	}
+	dst = append(dst, ".000000000000"[:n+1]...)
+	digits := dst[len(dst)-n:]
+	i := len(digits)
+	for frac >= 10 && i >= 2 {
 		pair := frac % 100 * 2
 		frac /= 100
+		i -= 2
 		digits[i], digits[i+1] = digitPairs[pair], digitPairs[pair+1]
 	}
-	end := len(digits)
-	for digits[end-1] == '0' {
-		end--
+	if frac > 0 && i >= 1 {
+		digits[i-1] = byte('0' + frac)
 	}
-	dst = append(dst, '.')
-	return append(dst, digits[:end]...)
+	return dst
 }
 
 // digitPairs contains the two decimal digits of 0 to 99 in order.

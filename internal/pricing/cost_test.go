@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
@@ -273,9 +274,13 @@ func TestAppendUSD(t *testing.T) {
 		if v >= 1e6 {
 			continue
 		}
+		text := appendUSD(nil, v)
 		var back float64
-		require.NoError(t, json.Unmarshal(appendUSD(nil, v), &back))
+		require.NoError(t, json.Unmarshal(text, &back))
 		assert.InDelta(t, v, back, 5e-13+v*1e-15, "%v", v)
+		if bytes.IndexByte(text, '.') >= 0 {
+			assert.NotEqual(t, byte('0'), text[len(text)-1], "%s has a trailing zero", text)
+		}
 	}
 }
 
@@ -297,4 +302,22 @@ func TestRatesServiceTierFallsBackToBase(t *testing.T) {
 	r = e.Rates(Usage{ServiceTier: "scale"})
 	in, _ = r.Get(Input)
 	assertRelative(t, 2e-6, in, "unknown tier keeps base")
+}
+
+// TestDetailsJSONBound writes every key with the longest number forms, a
+// value above 1e6 USD (strconv's form) and one below (twelve fraction
+// digits), and checks that the text stays within MaxDetailsJSONBytes.
+func TestDetailsJSONBound(t *testing.T) {
+	u := Usage{InputAudio: 1, InputImage: 1, CacheRead: 1, CacheWrite: 1, AudioSeconds: 1, OutputAudio: 1, Reasoning: 1}
+	for _, v := range []float64{-1.2345678901234567e-300, 123456.123456789012, 9.87654321098765e+300} {
+		c := Cost{
+			Input: v, InputAudio: v, InputImage: v, CacheRead: v, CacheWrite: v,
+			Output: v, OutputAudio: v, Reasoning: v, AudioSeconds: v, Total: v,
+		}
+		text := c.AppendDetailsJSON(nil, u)
+		assert.LessOrEqual(t, len(text), MaxDetailsJSONBytes, "%s", text)
+		var details map[string]float64
+		require.NoError(t, json.Unmarshal(text, &details), "%s", text)
+		assert.Len(t, details, 10)
+	}
 }

@@ -16,6 +16,9 @@ type Config struct {
 	Masking MaskingConfig `mapstructure:"masking"`
 	// Pricing writes the cost of each model call onto its span.
 	Pricing PricingConfig `mapstructure:"pricing"`
+	// UsageAttributes writes the token counts, provider and user id of each
+	// model call under one set of keys, for metrics built from spans.
+	UsageAttributes UsageAttributesConfig `mapstructure:"usage_attributes"`
 }
 
 // Validate checks every stage's section and reports all errors at once.

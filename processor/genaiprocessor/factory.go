@@ -31,9 +31,10 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Masking:  defaultMaskingConfig(),
-		Pricing:  defaultPricingConfig(),
-		Sampling: defaultSamplingConfig(),
+		Masking:         defaultMaskingConfig(),
+		Pricing:         defaultPricingConfig(),
+		Sampling:        defaultSamplingConfig(),
+		UsageAttributes: UsageAttributesConfig{Enabled: true},
 	}
 }
 

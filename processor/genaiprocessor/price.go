@@ -61,12 +61,6 @@ type PricingConfig struct {
 	// MaxUnpricedModels bounds the model names that the unpriced-span
 	// counter reports one by one; the rest are counted as "other".
 	MaxUnpricedModels int `mapstructure:"max_unpriced_models"`
-
-	// WriteUsageAttributes writes gen_ai.usage.input_tokens,
-	// gen_ai.usage.output_tokens and user.id onto spans with a cost when
-	// they are absent, read from whichever convention the span uses, so
-	// that metrics built from spans need one key per fact.
-	WriteUsageAttributes bool `mapstructure:"write_usage_attributes"`
 }
 
 // PricingTableConfig is one price table file.
@@ -78,13 +72,12 @@ type PricingTableConfig struct {
 
 func defaultPricingConfig() PricingConfig {
 	return PricingConfig{
-		Enabled:              true,
-		DefaultTable:         true,
-		DateFallback:         true,
-		ReloadInterval:       30 * time.Second,
-		UnpricedLogInterval:  10 * time.Minute,
-		MaxUnpricedModels:    100,
-		WriteUsageAttributes: true,
+		Enabled:             true,
+		DefaultTable:        true,
+		DateFallback:        true,
+		ReloadInterval:      30 * time.Second,
+		UnpricedLogInterval: 10 * time.Minute,
+		MaxUnpricedModels:   100,
 	}
 }
 
@@ -131,9 +124,11 @@ func (c *PricingConfig) Validate() error {
 type pricer struct {
 	enabled         bool
 	overrideAppCost bool
-	writeUsage      bool
-	reloadInterval  time.Duration
-	logger          *zap.Logger
+	// roomAfter is the number of attributes that later stages may add to
+	// a priced span; the pricing stage makes room for them too.
+	roomAfter      int
+	reloadInterval time.Duration
+	logger         *zap.Logger
 
 	layers  *pricing.Layers
 	matcher atomic.Pointer[pricing.Matcher]
@@ -178,7 +173,6 @@ func newPricer(set processor.Settings, cfg *PricingConfig) (*pricer, error) {
 	p := &pricer{
 		enabled:         cfg.Enabled,
 		overrideAppCost: cfg.OverrideAppCost,
-		writeUsage:      cfg.WriteUsageAttributes,
 		reloadInterval:  cfg.ReloadInterval,
 		logger:          set.Logger,
 	}
@@ -270,8 +264,7 @@ func (p *pricer) reload() {
 // processSpan writes the cost of the model call onto the span: the total in
 // USD, the cost per usage type as JSON and the id of the price entry. Spans
 // without usage or model, aggregate spans and spans whose application already
-// set a cost (unless override_app_cost) get no cost. Spans with a cost get
-// the normalized usage and user attributes when write_usage_attributes is on.
+// set a cost (unless override_app_cost) get no cost.
 func (p *pricer) processSpan(ctx context.Context, sc *spanContext) {
 	if !p.enabled {
 		return
@@ -285,10 +278,7 @@ func (p *pricer) processSpan(ctx context.Context, sc *spanContext) {
 		return
 	}
 	if v.HasCost && !p.overrideAppCost {
-		p.metrics.appCostKept.Add(ctx, 1)
-		if p.writeUsage {
-			writeUsageAttributes(sc.span.Attributes(), v)
-		}
+		sc.priced.appCostKept++
 		return
 	}
 
@@ -301,15 +291,36 @@ func (p *pricer) processSpan(ctx context.Context, sc *spanContext) {
 	usage := usageOf(v)
 	cost := match.Entry.Cost(usage)
 	attrs := sc.span.Attributes()
-	attrs.EnsureCapacity(attrs.Len() + 6)
+	// One copy of the attribute slice makes room for the three cost
+	// attributes and for those that the usage-attributes stage may add
+	// next, instead of one copy here and another there.
+	attrs.EnsureCapacity(attrs.Len() + 3 + p.roomAfter)
 	attrs.PutDouble(genai.AttrCost, cost.Total)
-	var buf [256]byte
-	attrs.PutStr(genai.AttrCostDetails, p.strings.String(cost.AppendDetailsJSON(buf[:0], usage)))
+	buf, start := sc.text.begin(&p.strings, pricing.MaxDetailsJSONBytes)
+	attrs.PutStr(genai.AttrCostDetails, sc.text.end(cost.AppendDetailsJSON(buf, usage), start))
 	attrs.PutStr(genai.AttrPriceID, match.Entry.ID)
-	if p.writeUsage {
-		writeUsageAttributes(attrs, v)
+	sc.priced.priced++
+}
+
+// pricingTally counts priced spans and spans whose application cost was
+// kept, so that the counters are updated once per batch.
+type pricingTally struct {
+	priced      int64
+	appCostKept int64
+}
+
+// record adds a batch's tally to the counters and clears it.
+func (p *pricer) record(ctx context.Context, t *pricingTally) {
+	if !p.enabled {
+		return
 	}
-	p.metrics.priced.Add(ctx, 1)
+	if t.priced > 0 {
+		p.metrics.priced.Add(ctx, t.priced)
+	}
+	if t.appCostKept > 0 {
+		p.metrics.appCostKept.Add(ctx, t.appCostKept)
+	}
+	*t = pricingTally{}
 }
 
 // usageOf converts the view's usage to the pricing package's buckets, which
@@ -329,12 +340,9 @@ func usageOf(v *genai.View) pricing.Usage {
 	}
 	// NOTE: batch jobs are not recognised on spans, so they are priced at
 	// the standard rate; no convention read here marks a batch request.
-	if len(v.ModelParameters) == 0 {
-		return out
-	}
 	// The "default" tier is billed at the base rates, so it is left empty
 	// and the rates need no service-tier lookup.
-	if tier, ok := v.ModelParameters["service_tier"].(string); ok && !strings.EqualFold(tier, "default") {
+	if tier := v.ServiceTier; tier != "" && !strings.EqualFold(tier, "default") {
 		out.ServiceTier = strings.ToLower(tier)
 	}
 	return out

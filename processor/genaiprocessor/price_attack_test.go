@@ -95,7 +95,7 @@ func TestPricerHostileTokenCounts(t *testing.T) {
 				"llm.token_count.prompt_details.cache_write": int64(math.MaxInt64),
 				"llm.token_count.completion":                 int64(math.MaxInt64),
 			})
-			require.NotPanics(t, func() { s.price(f.pricer) })
+			require.NotPanics(t, func() { s.priceAndWriteUsage(f.pricer) })
 
 			cost, ok := s.cost(t)
 			if !ok {

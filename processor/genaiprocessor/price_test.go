@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pipeline"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -61,9 +59,11 @@ func newTestSpan(provider, model string, ints map[string]int64, strs map[string]
 // price reads the span into a view and runs the pricing stage on it.
 func (s testSpan) price(p *pricer) *genai.View {
 	var view genai.View
-	genai.Read(&view, s.resource, s.scope, s.span)
+	genai.ReadUsage(&view, s.resource, s.scope, s.span)
 	sc := spanContext{resource: s.resource, scope: s.scope, span: s.span, view: &view}
 	p.processSpan(context.Background(), &sc)
+	p.record(context.Background(), &sc.priced)
+	sc.text.release()
 	return &view
 }
 
@@ -325,26 +325,26 @@ func TestPricerSkips(t *testing.T) {
 	f := newPricerFixture(t, nil)
 	usage := genai.Usage{InputUncached: 100, Output: 10, Present: true}
 	tests := []struct {
-		name      string
-		view      genai.View
-		wantAttrs int
+		name string
+		view genai.View
 	}{
-		{"aggregate span", genai.View{RequestModel: "gpt-4o", Usage: usage, Aggregate: true}, 0},
-		{"no usage", genai.View{RequestModel: "gpt-4o"}, 0},
-		{"no model", genai.View{Usage: usage}, 0},
-		// A span with the application's cost gets only the token counts.
-		{"app cost kept", genai.View{RequestModel: "gpt-4o", Usage: usage, HasCost: true, Cost: 1}, 2},
+		{"aggregate span", genai.View{RequestModel: "gpt-4o", Usage: usage, Aggregate: true}},
+		{"no usage", genai.View{RequestModel: "gpt-4o"}},
+		{"no model", genai.View{Usage: usage}},
+		// A span with the application's cost keeps it and gets nothing.
+		{"app cost kept", genai.View{RequestModel: "gpt-4o", Usage: usage, HasCost: true, Cost: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			span := ptrace.NewSpan()
 			sc := spanContext{span: span, view: &tt.view}
 			f.pricer.processSpan(context.Background(), &sc)
+			f.pricer.record(context.Background(), &sc.priced)
 			for _, k := range []string{genai.AttrCost, genai.AttrCostDetails, genai.AttrPriceID} {
 				_, ok := span.Attributes().Get(k)
 				assert.False(t, ok, "%s written", k)
 			}
-			assert.Equal(t, tt.wantAttrs, span.Attributes().Len())
+			assert.Equal(t, 0, span.Attributes().Len())
 		})
 	}
 	assert.Equal(t, map[string]int64{"": 1}, f.counter(t, "otelcol_genai_pricing_app_cost_kept_spans", ""))
@@ -515,19 +515,35 @@ func TestPricingConfigValidate(t *testing.T) {
 }
 
 // realisticSpan is an OpenAI chat span as an OpenTelemetry GenAI
-// instrumentation sends it, with messages of a typical size.
+// instrumentation sends it: 2,006 input tokens, 1,920 of them read from the
+// prompt cache, and 300 output tokens, with messages of the size those
+// counts imply.
 func realisticSpan() testSpan {
+	return pricedChatSpan(2006, 1920, 300)
+}
+
+// bytesPerToken is about how many bytes of English text one token of the
+// GPT-4o tokenizer covers.
+const bytesPerToken = 4
+
+// pricedChatSpan is an OpenAI chat span with input input tokens (cached of them
+// from the prompt cache) and output output tokens, whose system
+// instructions, user message and answer hold as much text as the counts
+// imply.
+func pricedChatSpan(input, cached, output int64) testSpan {
+	system := min(input/10, 150) * bytesPerToken
+	user := input*bytesPerToken - system
 	s := newTestSpan("openai", "gpt-4o", map[string]int64{
-		"gen_ai.usage.input_tokens":            2006,
-		"gen_ai.usage.cache_read.input_tokens": 1920,
-		"gen_ai.usage.output_tokens":           300,
+		"gen_ai.usage.input_tokens":            input,
+		"gen_ai.usage.cache_read.input_tokens": cached,
+		"gen_ai.usage.output_tokens":           output,
 		"gen_ai.request.max_tokens":            1024,
 	}, map[string]string{
 		"gen_ai.response.model":       "gpt-4o-2024-08-06",
 		"gen_ai.response.id":          "chatcmpl-AbCdEf0123456789",
-		"gen_ai.input.messages":       `[{"role":"user","parts":[{"type":"text","content":"` + strings.Repeat("Summarise the quarterly report. ", 40) + `"}]}]`,
-		"gen_ai.output.messages":      `[{"role":"assistant","parts":[{"type":"text","content":"` + strings.Repeat("Revenue grew in every region. ", 20) + `"}],"finish_reason":"stop"}]`,
-		"gen_ai.system_instructions":  `[{"type":"text","content":"You are a helpful analyst."}]`,
+		"gen_ai.system_instructions":  `[{"type":"text","content":"` + prose(int(system)) + `"}]`,
+		"gen_ai.input.messages":       `[{"role":"user","parts":[{"type":"text","content":"` + prose(int(user)) + `"}]}]`,
+		"gen_ai.output.messages":      `[{"role":"assistant","parts":[{"type":"text","content":"` + prose(int(output*bytesPerToken)) + `"}],"finish_reason":"stop"}]`,
 		"gen_ai.conversation.id":      "conv-42",
 		"server.address":              "api.openai.com",
 		"gen_ai.request.service_tier": "default",
@@ -537,16 +553,37 @@ func realisticSpan() testSpan {
 	return s
 }
 
-// BenchmarkReadView is the view read that every stage of the processor
-// shares; BenchmarkPriceSpan adds the pricing stage to it, so the difference
-// is what pricing costs per span.
+// proseSentences is the text that prose repeats: a business report without
+// personal data.
+var proseSentences = [...]string{
+	"Revenue grew in every region during the third quarter. ",
+	"The enterprise segment led growth, while consumer sales were flat. ",
+	"Operating margin improved by two points as hosting costs fell. ",
+	"Churn among small customers rose slightly after the price change. ",
+	"The team expects demand to stay strong through the holiday season. ",
+	"Summarise the main drivers and list the risks for next year. ",
+}
+
+// prose returns n bytes of English text.
+func prose(n int) string {
+	var b strings.Builder
+	b.Grow(n + 80)
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(proseSentences[i%len(proseSentences)])
+	}
+	return b.String()[:n]
+}
+
+// BenchmarkReadView is the view read that the pricing and usage-attributes
+// stages share; BenchmarkPriceSpan adds the pricing stage to it, so the
+// difference is what pricing costs per span on a warm, reused span.
 func BenchmarkReadView(b *testing.B) {
 	s := realisticSpan()
 	var view genai.View
 	attrs := s.span.Attributes()
 	b.ReportAllocs()
 	for b.Loop() {
-		genai.Read(&view, s.resource, s.scope, s.span)
+		genai.ReadUsage(&view, s.resource, s.scope, s.span)
 		// The same removals as in BenchmarkPriceSpan, which find nothing
 		// here, so that the difference is the pricing stage alone.
 		attrs.Remove(genai.AttrCost)
@@ -565,7 +602,7 @@ func BenchmarkPriceSpan(b *testing.B) {
 	attrs := s.span.Attributes()
 	b.ReportAllocs()
 	for b.Loop() {
-		genai.Read(&view, s.resource, s.scope, s.span)
+		genai.ReadUsage(&view, s.resource, s.scope, s.span)
 		p.processSpan(context.Background(), &sc)
 		// Remove the cost so that the next read gets the same span.
 		attrs.Remove(genai.AttrCost)
@@ -582,7 +619,7 @@ func BenchmarkPricerProcessSpan(b *testing.B) {
 	p, err := newPricer(processortest.NewNopSettings(componentType), &cfg)
 	require.NoError(b, err)
 	var view genai.View
-	genai.Read(&view, s.resource, s.scope, s.span)
+	genai.ReadUsage(&view, s.resource, s.scope, s.span)
 	sc := spanContext{resource: s.resource, scope: s.scope, span: s.span, view: &view}
 	attrs := s.span.Attributes()
 	b.ReportAllocs()
@@ -592,58 +629,6 @@ func BenchmarkPricerProcessSpan(b *testing.B) {
 		attrs.Remove(genai.AttrCostDetails)
 		attrs.Remove(genai.AttrPriceID)
 	}
-}
-
-// BenchmarkPricingOverhead runs the whole processor with pricing off and on,
-// alternating span by span so that both see the same machine load. It
-// reports the median time per span of each, and the share that pricing adds
-// to the median, because medians ignore the preemptions that a loaded machine
-// adds to single calls. The "view" sub-benchmark reads the GenAI view in
-// both arms, so it measures the pricing stage alone. The "total" one reads
-// the view only with pricing on, because no other stage needs it, so it
-// measures what switching pricing on costs.
-func BenchmarkPricingOverhead(b *testing.B) {
-	b.Run("view", func(b *testing.B) { benchmarkPricingOverhead(b, true) })
-	b.Run("total", func(b *testing.B) { benchmarkPricingOverhead(b, false) })
-}
-
-func benchmarkPricingOverhead(b *testing.B, viewInBoth bool) {
-	newProcessor := func(pricingOn bool) *genaiProcessor {
-		cfg := createDefaultConfig().(*Config)
-		cfg.Pricing.Enabled = pricingOn
-		p, err := newGenAIProcessor(processortest.NewNopSettings(componentType), cfg, pipeline.SignalTraces)
-		require.NoError(b, err)
-		return p
-	}
-	off, on := newProcessor(false), newProcessor(true)
-	off.readView = viewInBoth
-	spanOff, spanOn := realisticSpan(), realisticSpan()
-	run := func(p *genaiProcessor, s testSpan) time.Duration {
-		start := time.Now()
-		if _, err := p.processTraces(context.Background(), s.traces); err != nil {
-			b.Fatal(err)
-		}
-		elapsed := time.Since(start)
-		attrs := s.span.Attributes()
-		attrs.Remove(genai.AttrCost)
-		attrs.Remove(genai.AttrCostDetails)
-		attrs.Remove(genai.AttrPriceID)
-		return elapsed
-	}
-
-	var offTimes, onTimes []time.Duration
-	for b.Loop() {
-		offTimes = append(offTimes, run(off, spanOff))
-		onTimes = append(onTimes, run(on, spanOn))
-	}
-	median := func(d []time.Duration) float64 {
-		slices.Sort(d)
-		return float64(d[len(d)/2].Nanoseconds())
-	}
-	offMedian, onMedian := median(offTimes), median(onTimes)
-	b.ReportMetric(offMedian, "off-ns/span")
-	b.ReportMetric(onMedian, "on-ns/span")
-	b.ReportMetric(100*(onMedian-offMedian)/offMedian, "pricing-%")
 }
 
 func TestPricingConfigUnmarshal(t *testing.T) {

@@ -3,6 +3,7 @@ package genaiprocessor
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -22,6 +23,11 @@ type spanContext struct {
 	scope    pcommon.InstrumentationScope
 	span     ptrace.Span
 	view     *genai.View
+	// priced counts what the pricing stage did in the batch, recorded
+	// once per batch.
+	priced pricingTally
+	// text holds the strings that the pricing stage writes in the batch.
+	text textWriter
 }
 
 type genaiProcessor struct {
@@ -29,12 +35,17 @@ type genaiProcessor struct {
 	sampler *sampler
 	masker  *masker
 	pricer  *pricer
-	// readView is true when a stage reads the GenAI view. Only pricing
-	// does, so with pricing off no span is read into a view.
+	usage   usageWriter
+	// readView is true when a stage reads the GenAI view: pricing or the
+	// usage attributes. With both off no span is read into a view.
 	readView bool
+	// views keeps Views, with their scan state and maps, between batches.
+	// A View holds a few kilobytes, which a small batch would otherwise
+	// allocate each time.
+	views sync.Pool
 }
 
-// newGenAIProcessor builds the stages a signal needs: traces run all three,
+// newGenAIProcessor builds the stages a signal needs: traces run all of them,
 // logs only masking, because scores carry no payloads to sample or tokens to
 // price.
 func newGenAIProcessor(set processor.Settings, cfg *Config, signal pipeline.Signal) (*genaiProcessor, error) {
@@ -52,7 +63,11 @@ func newGenAIProcessor(set processor.Settings, cfg *Config, signal pipeline.Sign
 	if p.pricer, err = newPricer(set, &cfg.Pricing); err != nil {
 		return nil, err
 	}
-	p.readView = cfg.Pricing.Enabled
+	p.usage.enabled = cfg.UsageAttributes.Enabled
+	if p.usage.enabled {
+		p.pricer.roomAfter = usageAttributeCount
+	}
+	p.readView = cfg.Pricing.Enabled || cfg.UsageAttributes.Enabled
 	return p, nil
 }
 
@@ -71,11 +86,21 @@ func (p *genaiProcessor) shutdown(ctx context.Context) error {
 }
 
 // processTraces runs the stages on every span: recognize, sample payloads,
-// mask PII, price tokens. Resource and scope attributes are masked once per
+// mask PII, price tokens, write the usage attributes. Resource and scope attributes are masked once per
 // resource and scope.
 func (p *genaiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
-	var view genai.View
-	sc := spanContext{view: &view}
+	var sc spanContext
+	if p.readView {
+		view, _ := p.views.Get().(*genai.View)
+		if view == nil {
+			view = new(genai.View)
+		}
+		defer func() {
+			view.Forget()
+			p.views.Put(view)
+		}()
+		sc.view = view
+	}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -90,14 +115,19 @@ func (p *genaiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (p
 			for k := 0; k < spans.Len(); k++ {
 				sc.span = spans.At(k)
 				if p.readView {
-					genai.Read(sc.view, sc.resource, sc.scope, sc.span)
+					// Pricing and the usage attributes need only the
+					// usage fields; the exporter reads the whole view.
+					genai.ReadUsage(sc.view, sc.resource, sc.scope, sc.span)
 				}
 				p.sampler.processSpan(ctx, &sc)
 				p.masker.processSpan(ctx, &sc)
 				p.pricer.processSpan(ctx, &sc)
+				p.usage.processSpan(&sc)
 			}
 		}
 	}
+	p.pricer.record(ctx, &sc.priced)
+	sc.text.release()
 	return td, nil
 }
 

@@ -29,7 +29,25 @@ func newConventionSpan(t *testing.T, scope, name string, attrs map[string]any) t
 	return testSpan{traces: td, resource: rs.Resource(), scope: ss.Scope(), span: span}
 }
 
-func TestPricerWritesUsageAttributes(t *testing.T) {
+// priceAndWriteUsage runs the pricing stage and then the usage-attributes
+// stage on one view of the span, as the processor does after masking.
+func (s testSpan) priceAndWriteUsage(p *pricer) *genai.View {
+	view := s.price(p)
+	w := usageWriter{enabled: true}
+	w.processSpan(&spanContext{resource: s.resource, scope: s.scope, span: s.span, view: view})
+	return view
+}
+
+// runProcessor runs the whole trace processor with cfg on the span.
+func (s testSpan) runProcessor(t *testing.T, cfg *Config) {
+	t.Helper()
+	p, err := newGenAIProcessor(processortest.NewNopSettings(componentType), cfg, pipeline.SignalTraces)
+	require.NoError(t, err)
+	_, err = p.processTraces(context.Background(), s.traces)
+	require.NoError(t, err)
+}
+
+func TestUsageAttributesWritten(t *testing.T) {
 	tests := []struct {
 		name       string
 		scope      string
@@ -124,7 +142,7 @@ func TestPricerWritesUsageAttributes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newPricerFixture(t, nil)
 			s := newConventionSpan(t, tt.scope, tt.span, tt.attrs)
-			before := s.price(f.pricer)
+			before := s.priceAndWriteUsage(f.pricer)
 			_, priced := s.cost(t)
 			require.True(t, priced, "span was not priced")
 
@@ -161,7 +179,7 @@ func TestPricerWritesUsageAttributes(t *testing.T) {
 	}
 }
 
-func TestPricerUsageAttributesKept(t *testing.T) {
+func TestUsageAttributesKept(t *testing.T) {
 	f := newPricerFixture(t, nil)
 	s := newConventionSpan(t, "", "generation", map[string]any{
 		"langfuse.observation.type":          "generation",
@@ -171,7 +189,7 @@ func TestPricerUsageAttributesKept(t *testing.T) {
 		"user.id":                            "u-app",
 		"gen_ai.usage.input_tokens":          "67",
 	})
-	s.price(f.pricer)
+	s.priceAndWriteUsage(f.pricer)
 
 	attrs := s.span.Attributes()
 	user, _ := attrs.Get("user.id")
@@ -180,23 +198,84 @@ func TestPricerUsageAttributesKept(t *testing.T) {
 	assert.Equal(t, pcommon.ValueTypeStr, input.Type(), "existing input count replaced")
 }
 
-func TestPricerUsageAttributesOff(t *testing.T) {
-	f := newPricerFixture(t, func(c *PricingConfig) { c.WriteUsageAttributes = false })
-	s := newConventionSpan(t, "ai", "ai.generateText.doGenerate", map[string]any{
+// vercelUsageSpan is a Vercel AI SDK model call whose usage and user id are
+// only in Vercel's own keys.
+func vercelUsageSpan(t *testing.T, model string) testSpan {
+	t.Helper()
+	return newConventionSpan(t, "ai", "ai.generateText.doGenerate", map[string]any{
 		"ai.operationId":               "ai.generateText.doGenerate",
-		"ai.model.id":                  "gpt-4o-mini",
+		"ai.model.id":                  model,
 		"ai.model.provider":            "openai.chat",
 		"ai.usage.inputTokens":         100,
 		"ai.usage.outputTokens":        10,
 		"ai.telemetry.metadata.userId": "u-1",
 	})
-	s.price(f.pricer)
+}
+
+func TestUsageAttributesOff(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.UsageAttributes.Enabled = false
+	s := vercelUsageSpan(t, "gpt-4o-mini")
+	s.runProcessor(t, cfg)
 	_, priced := s.cost(t)
-	require.True(t, priced)
+	require.True(t, priced, "pricing still runs with usage attributes off")
 
 	for _, k := range []string{"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "user.id"} {
 		_, ok := s.span.Attributes().Get(k)
-		assert.False(t, ok, "%s written with write_usage_attributes off", k)
+		assert.False(t, ok, "%s written with usage_attributes off", k)
+	}
+}
+
+// TestUsageAttributesWithoutCost checks that token counts and the user id
+// are written on model calls that get no cost: with pricing off, and for a
+// model that no table prices, so token metrics do not depend on prices.
+func TestUsageAttributesWithoutCost(t *testing.T) {
+	tests := []struct {
+		name    string
+		model   string
+		pricing bool
+	}{
+		{name: "pricing off", model: "gpt-4o-mini", pricing: false},
+		{name: "unpriced model", model: "acme-unreleased-model", pricing: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.Pricing.Enabled = tt.pricing
+			s := vercelUsageSpan(t, tt.model)
+			s.runProcessor(t, cfg)
+			_, priced := s.cost(t)
+			require.False(t, priced, "span has a cost")
+
+			attrs := s.span.Attributes()
+			input, ok := attrs.Get("gen_ai.usage.input_tokens")
+			require.True(t, ok, "input tokens missing")
+			assert.Equal(t, int64(100), input.Int())
+			output, ok := attrs.Get("gen_ai.usage.output_tokens")
+			require.True(t, ok, "output tokens missing")
+			assert.Equal(t, int64(10), output.Int())
+			user, ok := attrs.Get("user.id")
+			require.True(t, ok, "user.id missing")
+			assert.Equal(t, "u-1", user.Str())
+		})
+	}
+}
+
+// TestUsageAttributesSkipAggregates checks that the outer Vercel span,
+// whose usage sums its model calls, gets no token counts, so that metrics
+// count each call once.
+func TestUsageAttributesSkipAggregates(t *testing.T) {
+	s := newConventionSpan(t, "ai", "ai.generateText", map[string]any{
+		"ai.operationId":        "ai.generateText",
+		"ai.model.id":           "gpt-4o-mini",
+		"ai.model.provider":     "openai.chat",
+		"ai.usage.inputTokens":  100,
+		"ai.usage.outputTokens": 10,
+	})
+	s.runProcessor(t, createDefaultConfig().(*Config))
+	for _, k := range []string{"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", genai.AttrCost} {
+		_, ok := s.span.Attributes().Get(k)
+		assert.False(t, ok, "%s written on an aggregate span", k)
 	}
 }
 

@@ -8,13 +8,17 @@ import (
 	"github.com/otelcol-genai/otelcol-genai/internal/genai"
 )
 
-// Attributes that the pricing stage writes so that metrics built from spans
-// read one key per fact, whichever convention the application used.
+// Attributes that the usage-attributes stage writes so that metrics built
+// from spans read one key per fact, whichever convention the application
+// used.
 const (
 	attrUsageInputTokens  = "gen_ai.usage.input_tokens"
 	attrUsageOutputTokens = "gen_ai.usage.output_tokens"
 	attrUserID            = "user.id"
 	attrProviderName      = "gen_ai.provider.name"
+
+	// usageAttributeCount is the number of attributes above.
+	usageAttributeCount = 4
 )
 
 // userIDKeys are the span attributes that carry the user id, in the order in
@@ -29,6 +33,36 @@ var userIDKeys = [...]string{
 	"traceloop.association.properties.user_id",
 	"gen_ai.request.user",
 	"llm.user",
+}
+
+// UsageAttributesConfig configures the usage-attributes stage.
+type UsageAttributesConfig struct {
+	// Enabled writes gen_ai.usage.input_tokens, gen_ai.usage.output_tokens,
+	// gen_ai.provider.name and user.id onto model-call spans that carry
+	// usage, when they are absent, read from whichever convention the span
+	// uses.
+	Enabled bool `mapstructure:"enabled"`
+}
+
+// usageWriter is the usage-attributes stage. It runs after masking, so a
+// user id it copies is the masked value, and after pricing, which reads the
+// same view.
+type usageWriter struct {
+	enabled bool
+}
+
+// processSpan writes the normalized attributes onto a model call's span.
+// Aggregate spans (an agent run, an outer SDK call) are skipped: their usage
+// is the sum of their children's, and metrics would count it twice.
+func (w *usageWriter) processSpan(sc *spanContext) {
+	if !w.enabled {
+		return
+	}
+	v := sc.view
+	if v.Aggregate || !v.Usage.Present {
+		return
+	}
+	writeUsageAttributes(sc.span.Attributes(), v)
 }
 
 // writeUsageAttributes writes gen_ai.usage.input_tokens,
