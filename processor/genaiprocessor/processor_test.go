@@ -45,6 +45,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, []string{"support@example.com"}, cfg.Masking.Allow.Values)
 				assert.True(t, cfg.Pricing.OverrideAppCost)
 				assert.Equal(t, "azure/gpt-4o-mini", cfg.Pricing.Aliases["prod-4o-mini"])
+				assert.False(t, cfg.UsageAttributes.Enabled)
 			},
 		},
 		{
