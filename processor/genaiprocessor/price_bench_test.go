@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -198,4 +199,36 @@ func benchmarkPricingOverhead(b *testing.B, batch ptrace.Traces, turnOff func(*C
 	b.ReportMetric(perSpan(offTimes), "off-ns/span")
 	b.ReportMetric(perSpan(onTimes), "on-ns/span")
 	b.ReportMetric(100*shares[len(shares)/2], "pricing-%")
+}
+
+// TestPricingCountersPerBatch runs the processor on a batch of three priced
+// spans, one span whose application set a cost and one aggregate span, and
+// checks the counters that the pricing stage records once per batch.
+func TestPricingCountersPerBatch(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	set := processortest.NewNopSettings(componentType)
+	set.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	p, err := newGenAIProcessor(set, createDefaultConfig().(*Config), pipeline.SignalTraces)
+	require.NoError(t, err)
+
+	td := spanBatch(realisticSpan(), 3)
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	appCost := spans.AppendEmpty()
+	realisticSpan().span.CopyTo(appCost)
+	appCost.Attributes().PutDouble(genai.AttrCost, 0.5)
+	aggregate := spans.AppendEmpty()
+	realisticSpan().span.CopyTo(aggregate)
+	aggregate.Attributes().PutStr("gen_ai.operation.name", "invoke_agent")
+
+	for range 2 {
+		batch := ptrace.NewTraces()
+		td.CopyTo(batch)
+		_, err = p.processTraces(context.Background(), batch)
+		require.NoError(t, err)
+		require.Equal(t, 4, countCosts(batch), "three priced spans and the application's cost")
+	}
+
+	f := pricerFixture{reader: reader}
+	assert.Equal(t, map[string]int64{"": 6}, f.counter(t, "otelcol_genai_pricing_priced_spans", ""))
+	assert.Equal(t, map[string]int64{"": 2}, f.counter(t, "otelcol_genai_pricing_app_cost_kept_spans", ""))
 }
