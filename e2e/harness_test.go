@@ -257,11 +257,22 @@ func startCollectorProcess(t testing.TB, binary string, opts CollectorOptions) *
 		opts.Configure(cfg)
 	}
 	c.ConfigPath = writeConfig(t, cfg)
+	c.start(binary, nil)
+	return c
+}
 
+// start runs the binary with c.ConfigPath and env added to the test's
+// environment, and stops it when the test ends.
+func (c *Collector) start(binary string, env []string) {
+	t := c.t
+	t.Helper()
 	c.cmd = exec.Command(binary, "--config", c.ConfigPath)
-	// Relative paths in component defaults, such as the exporter's dry-run
-	// directory, resolve inside the test's temporary directory.
+	// Relative paths in component defaults and configurations, such as the
+	// exporter's dry-run directory, resolve inside a temporary directory.
 	c.cmd.Dir = t.TempDir()
+	if env != nil {
+		c.cmd.Env = append(os.Environ(), env...)
+	}
 	c.cmd.Stdout = c.output
 	c.cmd.Stderr = c.output
 	if err := c.cmd.Start(); err != nil {
@@ -278,7 +289,6 @@ func startCollectorProcess(t testing.TB, binary string, opts CollectorOptions) *
 			t.Logf("collector (pid %d, config %s) output:\n%s", c.cmd.Process.Pid, c.ConfigPath, c.Output())
 		}
 	})
-	return c
 }
 
 // collectorConfig builds the configuration as a map; JSON is valid YAML, so

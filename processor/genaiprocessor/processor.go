@@ -28,6 +28,9 @@ type spanContext struct {
 	priced pricingTally
 	// text holds the strings that the pricing stage writes in the batch.
 	text textWriter
+	// users holds the model calls that the usage-attributes stage found
+	// without a user id, filled from their traces at the end of the batch.
+	users userFill
 }
 
 type genaiProcessor struct {
@@ -126,6 +129,7 @@ func (p *genaiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (p
 			}
 		}
 	}
+	sc.users.fill(td)
 	p.pricer.record(ctx, &sc.priced)
 	sc.text.release()
 	return td, nil

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-genai/otelcol-genai/internal/genai"
 )
@@ -62,16 +63,89 @@ func (w *usageWriter) processSpan(sc *spanContext) {
 	if v.Aggregate || !v.Usage.Present {
 		return
 	}
-	writeUsageAttributes(sc.span.Attributes(), v)
+	if !writeUsageAttributes(sc.span.Attributes(), v) {
+		sc.users.pending = append(sc.users.pending, sc.span)
+	}
+}
+
+// userFill gives the model calls of a batch that carry no user id the user
+// id of another span of the same trace in the batch. Langfuse keeps the
+// user on the trace, and applications often set it only on the root span,
+// so without this the per-user cost metrics would miss those calls.
+// NOTE: a span whose trace's user id arrives in another batch keeps no
+// user.id. The Langfuse exporter still gives its observation the trace's
+// user when the root comes first.
+type userFill struct {
+	pending []ptrace.Span
+}
+
+// traceUser is the user id found for a trace, once found is true.
+type traceUser struct {
+	value pcommon.Value
+	found bool
+}
+
+// fill runs after every span of td went through the stages, so the copied
+// value is the masked one, and writes user.id onto the pending spans.
+func (f *userFill) fill(td ptrace.Traces) {
+	if len(f.pending) == 0 {
+		return
+	}
+	users := make(map[pcommon.TraceID]traceUser, len(f.pending))
+	for _, span := range f.pending {
+		if id := span.TraceID(); !id.IsEmpty() {
+			users[id] = traceUser{}
+		}
+	}
+	if len(users) > 0 {
+		findTraceUsers(td, users)
+	}
+	for _, span := range f.pending {
+		if u := users[span.TraceID()]; u.found {
+			u.value.CopyTo(span.Attributes().PutEmpty(attrUserID))
+		}
+	}
+	f.pending = f.pending[:0]
+}
+
+// findTraceUsers sets, for every trace in users, the first user id that a
+// span of the trace carries in td.
+func findTraceUsers(td ptrace.Traces, users map[pcommon.TraceID]traceUser) {
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, span := range ss.Spans().All() {
+				u, pending := users[span.TraceID()]
+				if !pending || u.found {
+					continue
+				}
+				if src, ok := userSource(span.Attributes()); ok {
+					u.value, u.found = pcommon.NewValueEmpty(), true
+					src.CopyTo(u.value)
+					users[span.TraceID()] = u
+				}
+			}
+		}
+	}
+}
+
+// userSource returns the first non-empty user id attribute, in the order in
+// which the GenAI view reads them.
+func userSource(attrs pcommon.Map) (pcommon.Value, bool) {
+	for _, k := range userIDKeys {
+		if src, ok := attrs.Get(k); ok && !emptyValue(src) {
+			return src, true
+		}
+	}
+	return pcommon.Value{}, false
 }
 
 // writeUsageAttributes writes gen_ai.usage.input_tokens,
 // gen_ai.usage.output_tokens, gen_ai.provider.name and user.id onto a span
-// when they are absent.
+// when they are absent. It returns whether the span has a user.id after.
 // The token counts come from the view's disjoint buckets: input is uncached
 // plus cache read plus cache write, output is output plus reasoning, which
 // is the inclusive form of the OpenTelemetry GenAI conventions.
-func writeUsageAttributes(attrs pcommon.Map, v *genai.View) {
+func writeUsageAttributes(attrs pcommon.Map, v *genai.View) bool {
 	if _, ok := attrs.Get(attrUsageInputTokens); !ok {
 		u := v.Usage
 		input := addCounts(addCounts(u.InputUncached, u.CacheRead), addCounts(u.CacheWrite, u.CacheWrite1h))
@@ -92,19 +166,16 @@ func writeUsageAttributes(attrs pcommon.Map, v *genai.View) {
 	// shows whether a user id exists. The value copied is the one on the
 	// span now, which is masked or pseudonymized when masking applies to it.
 	if v.UserID == "" {
-		return
+		return false
 	}
 	if current, ok := attrs.Get(attrUserID); ok && !emptyValue(current) {
-		return
+		return true
 	}
-	for _, k := range userIDKeys {
-		src, ok := attrs.Get(k)
-		if !ok || emptyValue(src) || k == attrUserID {
-			continue
-		}
+	src, ok := userSource(attrs)
+	if ok {
 		src.CopyTo(attrs.PutEmpty(attrUserID))
-		return
 	}
+	return ok
 }
 
 // emptyValue reports whether v is not copied as a user id: an empty value,

@@ -354,3 +354,61 @@ func TestPricerServiceTierDefault(t *testing.T) {
 		})
 	}
 }
+
+// traceBatchSpan appends a span of trace id to ss with attrs.
+func traceBatchSpan(t *testing.T, ss ptrace.ScopeSpans, id byte, name string, attrs map[string]any) ptrace.Span {
+	t.Helper()
+	span := ss.Spans().AppendEmpty()
+	span.SetTraceID(pcommon.TraceID{id, 1})
+	span.SetSpanID(pcommon.SpanID{id, byte(ss.Spans().Len())})
+	span.SetName(name)
+	require.NoError(t, span.Attributes().FromRaw(attrs))
+	return span
+}
+
+func chatAttributes() map[string]any {
+	return map[string]any{
+		"gen_ai.operation.name":      "chat",
+		"gen_ai.provider.name":       "openai",
+		"gen_ai.request.model":       "gpt-4o",
+		"gen_ai.usage.input_tokens":  100,
+		"gen_ai.usage.output_tokens": 10,
+	}
+}
+
+// TestUsageAttributesUserFromTrace checks that model calls without a user
+// id get the user id of another span of their trace in the batch, whatever
+// the order of the spans and after masking, and that other traces do not.
+func TestUsageAttributesUserFromTrace(t *testing.T) {
+	const email = "alice.smith@example.com"
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	before := traceBatchSpan(t, ss, 1, "chat gpt-4o", chatAttributes())
+	traceBatchSpan(t, ss, 1, "invoke_agent support", map[string]any{
+		"gen_ai.operation.name":      "invoke_agent",
+		"user.id":                    email,
+		"gen_ai.usage.input_tokens":  200,
+		"gen_ai.usage.output_tokens": 20,
+	})
+	after := traceBatchSpan(t, ss, 1, "chat gpt-4o", chatAttributes())
+	langfuseUser := traceBatchSpan(t, ss, 2, "chat gpt-4o", chatAttributes())
+	traceBatchSpan(t, ss, 2, "root", map[string]any{"langfuse.user.id": "u-42"})
+	otherTrace := traceBatchSpan(t, ss, 3, "chat gpt-4o", chatAttributes())
+
+	testSpan{traces: td}.runProcessor(t, createDefaultConfig().(*Config))
+
+	root := ss.Spans().At(1)
+	masked, ok := root.Attributes().Get("user.id")
+	require.True(t, ok)
+	require.NotContains(t, masked.Str(), "alice", "masking left the address on the root span")
+	for name, span := range map[string]ptrace.Span{"before the root": before, "after the root": after} {
+		user, ok := span.Attributes().Get("user.id")
+		require.True(t, ok, "call %s has no user.id", name)
+		assert.Equal(t, masked.Str(), user.Str(), "call %s", name)
+	}
+	user, ok := langfuseUser.Attributes().Get("user.id")
+	require.True(t, ok, "user.id from langfuse.user.id missing")
+	assert.Equal(t, "u-42", user.Str())
+	_, ok = otherTrace.Attributes().Get("user.id")
+	assert.False(t, ok, "a trace without a user got one")
+}
