@@ -129,7 +129,7 @@ func (p *genaiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (p
 			}
 		}
 	}
-	sc.users.fill(td)
+	sc.users.fill()
 	p.pricer.record(ctx, &sc.priced)
 	sc.text.release()
 	return td, nil

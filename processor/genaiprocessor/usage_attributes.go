@@ -60,6 +60,9 @@ func (w *usageWriter) processSpan(sc *spanContext) {
 		return
 	}
 	v := sc.view
+	if v.UserID != "" {
+		sc.users.sources = append(sc.users.sources, sc.span)
+	}
 	if v.Aggregate || !v.Usage.Present {
 		return
 	}
@@ -76,7 +79,10 @@ func (w *usageWriter) processSpan(sc *spanContext) {
 // user.id. The Langfuse exporter still gives its observation the trace's
 // user when the root comes first.
 type userFill struct {
+	// pending are the model calls without a user id.
 	pending []ptrace.Span
+	// sources are the spans on which the view found a user id.
+	sources []ptrace.Span
 }
 
 // traceUser is the user id found for a trace, once found is true.
@@ -85,10 +91,11 @@ type traceUser struct {
 	found bool
 }
 
-// fill runs after every span of td went through the stages, so the copied
-// value is the masked one, and writes user.id onto the pending spans.
-func (f *userFill) fill(td ptrace.Traces) {
-	if len(f.pending) == 0 {
+// fill runs after every span of the batch went through the stages, so the
+// copied value is the masked one, and writes user.id onto the pending spans.
+func (f *userFill) fill() {
+	defer f.reset()
+	if len(f.pending) == 0 || len(f.sources) == 0 {
 		return
 	}
 	users := make(map[pcommon.TraceID]traceUser, len(f.pending))
@@ -97,35 +104,29 @@ func (f *userFill) fill(td ptrace.Traces) {
 			users[id] = traceUser{}
 		}
 	}
-	if len(users) > 0 {
-		findTraceUsers(td, users)
+	for _, span := range f.sources {
+		u, pending := users[span.TraceID()]
+		if !pending || u.found {
+			continue
+		}
+		if src, ok := userSource(span.Attributes()); ok {
+			u.value, u.found = pcommon.NewValueEmpty(), true
+			src.CopyTo(u.value)
+			users[span.TraceID()] = u
+		}
 	}
 	for _, span := range f.pending {
 		if u := users[span.TraceID()]; u.found {
 			u.value.CopyTo(span.Attributes().PutEmpty(attrUserID))
 		}
 	}
-	f.pending = f.pending[:0]
 }
 
-// findTraceUsers sets, for every trace in users, the first user id that a
-// span of the trace carries in td.
-func findTraceUsers(td ptrace.Traces, users map[pcommon.TraceID]traceUser) {
-	for _, rs := range td.ResourceSpans().All() {
-		for _, ss := range rs.ScopeSpans().All() {
-			for _, span := range ss.Spans().All() {
-				u, pending := users[span.TraceID()]
-				if !pending || u.found {
-					continue
-				}
-				if src, ok := userSource(span.Attributes()); ok {
-					u.value, u.found = pcommon.NewValueEmpty(), true
-					src.CopyTo(u.value)
-					users[span.TraceID()] = u
-				}
-			}
-		}
-	}
+// reset empties the lists and drops their references to the batch's spans.
+func (f *userFill) reset() {
+	clear(f.pending)
+	clear(f.sources)
+	f.pending, f.sources = f.pending[:0], f.sources[:0]
 }
 
 // userSource returns the first non-empty user id attribute, in the order in
