@@ -218,8 +218,16 @@ func StartCollector(t testing.TB, opts CollectorOptions) *Collector {
 		opts.StorageDir = t.TempDir()
 	}
 
+	return startUntilReady(t, func() *Collector { return startCollectorProcess(t, binary, opts) })
+}
+
+// startUntilReady calls start, which starts a collector on new free ports,
+// until the collector's health check returns 200. It retries up to
+// startAttempts times when another process took one of the ports first.
+func startUntilReady(t testing.TB, start func() *Collector) *Collector {
+	t.Helper()
 	for attempt := 1; ; attempt++ {
-		c := startCollectorProcess(t, binary, opts)
+		c := start()
 		err := c.waitReady()
 		if err == nil {
 			return c

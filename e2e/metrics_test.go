@@ -63,12 +63,14 @@ func startDefaultCollector(t *testing.T, lf *langfusetest.Server) (*Collector, s
 		"LANGFUSE_PUBLIC_KEY=" + lf.PublicKey(),
 		"LANGFUSE_SECRET_KEY=" + lf.SecretKey(),
 	}
-	for attempt := 1; ; attempt++ {
+	var costMetrics string
+	c := startUntilReady(t, func() *Collector {
 		config, ports := defaultConfigWithFreePorts(t)
 		path := filepath.Join(t.TempDir(), "collector-config.yaml")
 		if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 			t.Fatalf("write configuration: %v", err)
 		}
+		costMetrics = fmt.Sprintf("http://127.0.0.1:%d/metrics", ports["8889"])
 		c := &Collector{
 			OTLPHTTP:   fmt.Sprintf("http://127.0.0.1:%d", ports["4318"]),
 			HealthURL:  fmt.Sprintf("http://127.0.0.1:%d/status", ports["13133"]),
@@ -79,16 +81,9 @@ func startDefaultCollector(t *testing.T, lf *langfusetest.Server) (*Collector, s
 			exited:     make(chan struct{}),
 		}
 		c.start(binary, env)
-		err := c.waitReady()
-		if err == nil {
-			return c, fmt.Sprintf("http://127.0.0.1:%d/metrics", ports["8889"])
-		}
-		c.Stop()
-		if attempt < startAttempts && strings.Contains(c.Output(), "address already in use") {
-			continue
-		}
-		t.Fatalf("%v; collector output:\n%s", err, c.Output())
-	}
+		return c
+	})
+	return c, costMetrics
 }
 
 // sample is one line of the Prometheus text format.

@@ -686,10 +686,7 @@ func (s *spanScan) modelParameter(dst *View, name string, v pcommon.Value) {
 		dst.setModelParameter(name, v)
 		return
 	}
-	if name == "service_tier" && v.Type() != pcommon.ValueTypeInt && v.Type() != pcommon.ValueTypeDouble &&
-		v.Type() != pcommon.ValueTypeBool {
-		dst.ServiceTier = valueString(v)
-	}
+	dst.setServiceTier(name, v)
 }
 
 // setMetadata stores v under name in *m, creating the map on first use.

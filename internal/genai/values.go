@@ -160,12 +160,22 @@ func (v *View) setModelParameter(name string, val pcommon.Value) {
 	case pcommon.ValueTypeBool:
 		v.ModelParameters[name] = val.Bool()
 	default:
-		text := valueString(val)
-		v.ModelParameters[name] = text
-		if name == "service_tier" {
-			v.ServiceTier = text
-		}
+		v.ModelParameters[name] = valueString(val)
 	}
+	v.setServiceTier(name, val)
+}
+
+// setServiceTier sets ServiceTier when name is service_tier and val is
+// stored as text in ModelParameters, that is, not a number or a boolean.
+func (v *View) setServiceTier(name string, val pcommon.Value) {
+	if name != "service_tier" {
+		return
+	}
+	switch val.Type() {
+	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+		return
+	}
+	v.ServiceTier = valueString(val)
 }
 
 // jsonObjectFields decodes a JSON object text into its top-level fields.

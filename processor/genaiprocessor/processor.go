@@ -89,8 +89,8 @@ func (p *genaiProcessor) shutdown(ctx context.Context) error {
 }
 
 // processTraces runs the stages on every span: recognize, sample payloads,
-// mask PII, price tokens, write the usage attributes. Resource and scope attributes are masked once per
-// resource and scope.
+// mask PII, price tokens, write the usage attributes. Resource and scope
+// attributes are masked once per resource and scope.
 func (p *genaiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	var sc spanContext
 	if p.readView {

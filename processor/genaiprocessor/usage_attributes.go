@@ -53,8 +53,9 @@ type usageWriter struct {
 }
 
 // processSpan writes the normalized attributes onto a model call's span.
-// Aggregate spans (an agent run, an outer SDK call) are skipped: their usage
-// is the sum of their children's, and metrics would count it twice.
+// Aggregate spans (an agent run, an outer SDK call) are skipped, because
+// their usage is the sum of their children's and metrics would count it
+// twice.
 func (w *usageWriter) processSpan(sc *spanContext) {
 	if !w.enabled {
 		return
@@ -85,14 +86,14 @@ type userFill struct {
 	sources []ptrace.Span
 }
 
-// traceUser is the user id found for a trace, once found is true.
+// traceUser is the user id attribute found for a trace, once found is true.
 type traceUser struct {
 	value pcommon.Value
 	found bool
 }
 
-// fill runs after every span of the batch went through the stages, so the
-// copied value is the masked one, and writes user.id onto the pending spans.
+// fill writes user.id onto the pending spans. It runs after every span of
+// the batch went through the stages, so the copied value is the masked one.
 func (f *userFill) fill() {
 	defer f.reset()
 	if len(f.pending) == 0 || len(f.sources) == 0 {
@@ -109,9 +110,9 @@ func (f *userFill) fill() {
 		if !pending || u.found {
 			continue
 		}
-		if src, ok := userSource(span.Attributes()); ok {
-			u.value, u.found = pcommon.NewValueEmpty(), true
-			src.CopyTo(u.value)
+		// The value stays valid below: a source span has a user id, so it
+		// is not pending, and only pending spans get attributes here.
+		if u.value, u.found = userSource(span.Attributes()); u.found {
 			users[span.TraceID()] = u
 		}
 	}
