@@ -412,3 +412,20 @@ func TestUsageAttributesUserFromTrace(t *testing.T) {
 	_, ok = otherTrace.Attributes().Get("user.id")
 	assert.False(t, ok, "a trace without a user got one")
 }
+
+// TestUserIDKeysMatchView checks that userIDKeys lists the attributes the
+// GenAI view reads the user id from, in the view's order of priority.
+func TestUserIDKeysMatchView(t *testing.T) {
+	for i, key := range userIDKeys {
+		span := ptrace.NewSpan()
+		span.Attributes().PutStr(key, "u-"+key)
+		// Every later key carries another user id, which the view must not
+		// prefer.
+		for _, later := range userIDKeys[i+1:] {
+			span.Attributes().PutStr(later, "later")
+		}
+		var view genai.View
+		genai.ReadUsage(&view, pcommon.NewResource(), pcommon.NewInstrumentationScope(), span)
+		assert.Equal(t, "u-"+key, view.UserID, "key %s", key)
+	}
+}
